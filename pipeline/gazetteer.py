@@ -1,0 +1,332 @@
+"""Gazetteer data and the text helpers the entity extractors share.
+
+Data (rules as data, under ``pipeline/data/``):
+
+- ``organizations.json``: ``{"canonical", "aliases", "abbreviation", "org_type", "country"}``
+  (optional ``"role"``: the role of people holding a title there, when not implied by the
+  type; optional ``"nomatch"``: surfaces that name the body but are too ambiguous to match).
+- ``titles.json``: title words with roles, non-titles (bylines), name stop words, surnames.
+- ``countries.json``, ``locations.json``: place names and the venue rule's words.
+- ``entities_org_rules.json``: organisational heads for unseen names and their negatives.
+
+Matching works on a *normalised view* of the text (:class:`NormText`): NFC per character
+cluster, full-width Latin folded, whitespace runs as one space, ``에이아이`` read as ``AI``,
+and a Latin gloss glued to Hangul dropped (``에스케이(SK)텔레콤`` reads ``에스케이텔레콤``).
+Every normalised character keeps the span of original characters it came from, so matches
+map back to exact offsets in ``doc.text``. :class:`PhraseIndex` finds gazetteer phrases in
+that view: Latin is compared case-insensitively for names of four or more letters, spaces in
+a phrase are optional in the text (``LG AI 연구원`` = ``LG AI연구원``), and a space in the text
+is only skipped where some phrase has one or where the script changes (Hangul/Latin).
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+
+
+def _load(name: str, default):
+    path = DATA / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else default
+
+
+@lru_cache(maxsize=1)
+def organizations() -> list[dict]:
+    return _load("organizations.json", [])
+
+
+@lru_cache(maxsize=1)
+def titles() -> dict:
+    return _load("titles.json", {})
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict:
+    return _load("countries.json", {})
+
+
+@lru_cache(maxsize=1)
+def locations() -> dict:
+    return _load("locations.json", {})
+
+
+@lru_cache(maxsize=1)
+def org_rules() -> dict:
+    return _load("entities_org_rules.json", {})
+
+
+def kiwi_user_words() -> list[tuple[str, str]]:
+    """Single-word gazetteer names Kiwi must keep whole (행정안전부, not 행정 + 안전부)."""
+    words = set()
+    for org in organizations():
+        for name in [org["canonical"], *org.get("aliases", [])]:
+            name = unicodedata.normalize("NFC", name)
+            if (" " not in name and len(name) > 1 and has_hangul(name)
+                    and not re.search(r"[()\[\]]", name)):
+                words.add(name)
+    return [(w, "NNP") for w in sorted(words)]
+
+
+# ---------------------------------------------------------------- characters
+
+def is_hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def has_hangul(s: str) -> bool:
+    return any(is_hangul(c) for c in s)
+
+
+def is_latin(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters and digits of any script (a name can't start or end inside a run of these)."""
+    return ch.isalnum()
+
+
+def script(ch: str) -> str:
+    if is_hangul(ch):
+        return "H"
+    if is_latin(ch):
+        return "L"
+    if ch.isdigit():
+        return "D"
+    return "O"
+
+
+def hangul_len(s: str) -> int:
+    return sum(1 for c in s if is_hangul(c))
+
+
+_JAMO_CONT = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")
+_MIDDOTS = {"ㆍ": "·", "・": "·", "‧": "·", "∙": "·", "•": "·"}
+
+
+def norm_phrase(s: str) -> str:
+    """Normalise a gazetteer phrase the way :class:`NormText` normalises text."""
+    return NormText(s).text
+
+
+class NormText:
+    """A normalised view of a text with a map back to original offsets.
+
+    ``text[i]`` came from ``orig[spans[i][0]:spans[i][1]]``.
+    """
+
+    _GLOSS = re.compile(r"\([A-Za-z][A-Za-z0-9 .&+\-]{0,30}\)")
+
+    def __init__(self, orig: str):
+        self.orig = orig
+        chars: list[str] = []
+        spans: list[tuple[int, int]] = []
+        n = len(orig)
+        i = 0
+        while i < n:
+            ch = orig[i]
+            if ch.isspace():
+                j = i
+                while j < n and orig[j].isspace():
+                    j += 1
+                if chars and chars[-1] != " ":
+                    chars.append(" ")
+                    spans.append((i, j))
+                i = j
+                continue
+            # a Latin gloss glued to Hangul: 에스케이(SK)텔레콤, 인공지능(AI) 안전연구소
+            if ch == "(" and chars and is_hangul(chars[-1]):
+                m = self._GLOSS.match(orig, i)
+                if m:
+                    i = m.end()
+                    continue
+            j = i + 1
+            while j < n and (unicodedata.combining(orig[j]) or _JAMO_CONT.match(orig[j])):
+                j += 1
+            cluster = orig[i:j]
+            if len(cluster) > 1 or not cluster.isascii():
+                cluster = unicodedata.normalize("NFC", cluster)
+                cluster = _MIDDOTS.get(cluster, cluster)
+                if len(cluster) == 1 and "\uff01" <= cluster <= "\uff5e":
+                    cluster = chr(ord(cluster) - 0xFEE0)
+            for c in cluster:
+                chars.append(c)
+                spans.append((i, j))
+            i = j
+        # 에이아이 -> AI (inside names: 서울 에이아이 기업 서약, 엘지 에이아이 연구원)
+        text = "".join(chars)
+        k = text.find("에이아이")
+        while k >= 0:
+            chars[k:k + 4] = ["A", "I"]
+            spans[k:k + 4] = [(spans[k][0], spans[k + 1][1]), (spans[k + 2][0], spans[k + 3][1])]
+            text = "".join(chars)
+            k = text.find("에이아이", k + 2)
+        self.text = text
+        self.spans = spans
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def orig_span(self, i: int, j: int) -> tuple[int, int]:
+        """Original offsets of normalised ``text[i:j]`` (j exclusive, j > i)."""
+        return self.spans[i][0], self.spans[j - 1][1]
+
+    def norm_index(self, orig_pos: int) -> int:
+        """First normalised index whose original span starts at or after ``orig_pos``."""
+        lo, hi = 0, len(self.spans)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.spans[mid][0] < orig_pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+
+@dataclass
+class _Node:
+    children: dict
+    payloads: list
+    space_ok: bool = False
+
+
+class PhraseIndex:
+    """A trie over normalised phrases (spaces removed) that walks a :class:`NormText`."""
+
+    def __init__(self):
+        self.root = _Node({}, [])
+
+    def add(self, phrase: str, payload) -> None:
+        norm = norm_phrase(phrase).strip()
+        if not norm:
+            return
+        letters = sum(1 for c in norm if is_latin(c))
+        case_sensitive = letters < 4
+        node = self.root
+        for ch in norm:
+            if ch == " ":
+                node.space_ok = True
+                continue
+            key = ch.lower()
+            node = node.children.setdefault(key, _Node({}, []))
+        node.payloads.append((norm.replace(" ", ""), case_sensitive, payload))
+
+    def matches(self, nt: NormText, start: int) -> list[tuple[int, list]]:
+        """All phrases starting at normalised index ``start``: [(end, payloads)], longest first."""
+        text = nt.text
+        n = len(text)
+        node = self.root
+        j = start
+        out: list[tuple[int, list]] = []
+        compact: list[str] = []
+        while j < n:
+            ch = text[j]
+            if ch == " ":
+                prev = text[j - 1] if j > 0 else ""
+                nxt = text[j + 1] if j + 1 < n else ""
+                if node.space_ok or (script(prev) != script(nxt) and "O" not in (script(prev), script(nxt))):
+                    j += 1
+                    continue
+                break
+            child = node.children.get(ch.lower())
+            if child is None:
+                break
+            node = child
+            compact.append(ch)
+            j += 1
+            if node.payloads:
+                got = "".join(compact)
+                keep = [p for surface, cs, p in node.payloads if not cs or surface == got]
+                if keep:
+                    out.append((j, keep))
+        out.reverse()
+        return out
+
+
+# ---------------------------------------------------------------- Kiwi tokens
+
+PARTICLE_TAG = re.compile(r"^(J|E|VCP|VCN|SF|SP|SS|SE|SO|SW)")
+
+
+def token_index(doc) -> dict:
+    """Maps each token's start offset to the token, and each char offset to its token."""
+    starts = {}
+    ends = {}
+    for tok in doc:
+        if tok.tag_ == "_SP":
+            continue
+        starts[tok.idx] = tok
+        ends[tok.idx + len(tok.text)] = tok
+    return {"starts": starts, "ends": ends}
+
+
+def tokens_in(doc, start: int, end: int) -> list:
+    """Non-space tokens overlapping ``[start, end)``."""
+    out = []
+    for tok in doc:
+        if tok.tag_ == "_SP":
+            continue
+        t0, t1 = tok.idx, tok.idx + len(tok.text)
+        if t1 <= start:
+            continue
+        if t0 >= end:
+            break
+        out.append(tok)
+    return out
+
+
+class TokenMap:
+    """Per-character token lookup for one Doc (built once per extraction)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        n = len(doc.text)
+        self.tok_at = [None] * (n + 1)
+        self.starts = set()
+        self.ends = set()
+        self.tokens = [t for t in doc if t.tag_ != "_SP"]
+        for k, tok in enumerate(self.tokens):
+            t0, t1 = tok.idx, tok.idx + len(tok.text)
+            self.starts.add(t0)
+            self.ends.add(t1)
+            for p in range(t0, min(t1, n)):
+                self.tok_at[p] = k
+
+    def span_tokens(self, start: int, end: int) -> list:
+        seen = []
+        for p in range(max(0, start), min(end, len(self.tok_at) - 1)):
+            k = self.tok_at[p]
+            if k is not None and (not seen or seen[-1] != k):
+                seen.append(k)
+        return [self.tokens[k] for k in seen]
+
+    def tag_at(self, pos: int) -> str:
+        if 0 <= pos < len(self.tok_at) and self.tok_at[pos] is not None:
+            return self.tokens[self.tok_at[pos]].tag_
+        return ""
+
+    def token_start_at(self, pos: int):
+        """The token starting exactly at ``pos``, or None."""
+        if 0 <= pos < len(self.tok_at) and self.tok_at[pos] is not None:
+            tok = self.tokens[self.tok_at[pos]]
+            if tok.idx == pos:
+                return tok
+        return None
+
+
+_PARTICLE_TAIL = None
+
+
+def particle_tail_re() -> re.Pattern:
+    """Particles and copula endings that may follow a name inside one word (은, 의, 이다 ...)."""
+    global _PARTICLE_TAIL
+    if _PARTICLE_TAIL is None:
+        words = org_rules().get("particles", [])
+        words = sorted(set(words), key=len, reverse=True)
+        _PARTICLE_TAIL = re.compile("^(?:" + "|".join(map(re.escape, words)) + ")+$") if words else re.compile("^$")
+    return _PARTICLE_TAIL

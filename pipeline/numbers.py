@@ -1,0 +1,681 @@
+"""Quantity extractor: ``extract_numbers(text) -> list[NumberMention]``.
+
+Character rules (regexes) over the raw text, driven by the tables in
+``pipeline/data/numbers.json`` (loaded once at import).  Pure: no I/O after
+import, no clock, never raises on a ``str``.
+
+How a mention is built (Duckling style: a head, then optional pieces):
+
+* **head** -- one of
+  - an Arabic number, possibly mixed with Korean units: ``1,000`` ``3.5``
+    ``1조2000억`` ``2만5천`` ``1억 5천만`` (digits must not touch Latin letters:
+    ``G7``, ``A4``, ``COVID-19``, ``5G`` never start a mention);
+  - a Sino-Korean number word: ``삼십``, ``천``, ``오백만`` (needs a unit);
+  - a vague ``수십/수백/수천/수만/수억/수조`` (needs a unit; value = the unit,
+    qualifier ``at_least``: ``수십 명`` -> 10 person at_least);
+  - a native numeral before a counter: ``한/두/세/네 … 열한 … 스무 … 아흔아홉``,
+    ``첫`` (only ``첫 번째``), approximate pairs ``두세/서너/대여섯`` (qualifier
+    approx, value = the lower number);
+  - ``제`` + number (``제3차``, ``제22대``, ``제2조``): always kind ordinal.
+* **range** -- ``200만∼400만원``, ``10~20명``, ``3%~4%``: one mention, value =
+  the lower bound (a lower bound without a myriad unit borrows the upper
+  bound's: ``2~3억원`` -> 2e8), qualifier ``at_least``.
+* ``여`` -- ``70여 명``, ``1,000여명`` -> qualifier approx.
+* **unit** -- the longest unit of the table that starts right after the number
+  (one optional space).  A Hangul unit followed by Hangul must be followed by a
+  particle (``명의``, ``곳에서``), which rejects ``3대책``, ``1차적``, ``천명하다``.
+  The generic counters ``개``/``곳`` take a following noun of the generic-noun
+  table (``14개 기업``, ``16개 기업·기관``, ``60개 국가``, ``10개의 기업``) or a
+  noun right before the number (``기업 14곳``) to decide the counted class.
+* **qualifiers** -- a prefix word (``약``, ``최대``, ``총``…; part of the span),
+  a suffix word (``이상``, ``미만``, ``가량``…; part of the span) or an exceed
+  verb (``1만 명이 넘는`` -> more_than, span ends at the verb stem).
+* English in mixed text: ``over 100 countries``, ``1,000 participants``,
+  ``$1.5 billion``, ``20 percent``.
+* ages in parentheses after a name: ``김모(32)씨``, ``박씨(45세)`` -> other/세.
+* fractions ``3분의 1`` -> other, value 1/3.
+
+Not emitted: numbers without a unit (article numbers, list markers ``1.``,
+phone numbers, codes, scores), dates and clock times (units 년/월/일/시/분/초
+unless a duration: ``3년간``, ``6개월``, ``2주 동안``, ``1년 이상``), URLs and
+e-mail addresses.  Exception: a bare number with a myriad unit (``1조2000억``,
+``인구 1000만``) is kind ``other`` with an empty unit.
+
+Values are never negative (a minus sign is not read).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+from pipeline.mentions import NumberMention
+
+__all__ = ["extract_numbers"]
+
+_DATA_PATH = Path(__file__).resolve().parent / "data" / "numbers.json"
+with open(_DATA_PATH, encoding="utf-8") as _fh:
+    _D = json.load(_fh)
+
+# --------------------------------------------------------------------------- tables
+_SINO_DIGITS: dict[str, int] = _D["sino_digits"]
+_SINO_SMALL: dict[str, int] = _D["sino_small_units"]
+_BIG: dict[str, int] = _D["big_units"]
+
+_NATIVE: dict[str, tuple[int, bool]] = {}          # word -> (value, approx)
+for _t, _tv in _D["native_tens"].items():
+    _NATIVE[_t] = (_tv, False)
+    for _u, _uv in _D["native_units"].items():
+        _NATIVE[_t + _u] = (_tv + _uv, False)
+for _u, _uv in _D["native_units"].items():
+    _NATIVE[_u] = (_uv, False)
+for _w, _v in _D["native_special"].items():
+    _NATIVE[_w] = (_v, False)
+for _w, _v in _D["native_approx"].items():
+    _NATIVE[_w] = (_v, True)
+for _w, _v in _D["native_first"].items():
+    _NATIVE[_w] = (_v, False)
+_NATIVE_FIRST = set(_D["native_first"])
+_NATIVE_FIRST_UNITS = set(_D["native_first_units"])
+
+_UNITS: dict[str, dict] = {}
+for _e in _D["units"]:
+    _UNITS[_e["u"]] = _e
+# units indexed by first character, longest first; a space inside a unit
+# matches one optional space
+_UNITS_BY_FIRST: dict[str, list[tuple[re.Pattern, dict]]] = {}
+for _u in sorted(_UNITS, key=len, reverse=True):
+    _pat = re.compile("".join(r"[ \u00a0]?" if ch == " " else re.escape(ch) for ch in _u))
+    _UNITS_BY_FIRST.setdefault(_u[0], []).append((_pat, _UNITS[_u]))
+
+_PARTICLES = set(_D["particles_after_unit"])
+_PARTICLE_EXC = {k: set(v) for k, v in _D["particle_exceptions"].items()}
+_EXTRA_FOLLOW = {k: set(v) for k, v in _D["extra_follow"].items()}
+
+_NOUNS: dict[str, str] = _D["generic_nouns"]
+_GENERIC = set(_D["generic_counters"])
+_DAE_WORDS = sorted(_D["ordinal_dae_words"], key=len, reverse=True)
+
+_PREFIX_Q: dict[str, str] = _D["prefix_qualifiers"]
+_SUFFIX_Q: dict[str, str] = _D["suffix_qualifiers"]
+_EXCEED = sorted(_D["exceed_stems"], key=len, reverse=True)
+_RANGE_Q: str = _D["range_qualifier"]
+
+_EN_PREFIX: dict[str, str] = _D["english_prefix_qualifiers"]
+_EN_MULT: dict[str, int] = _D["english_multipliers"]
+_EN_NOUNS: dict[str, str] = _D["english_nouns"]
+_EN_PERCENT: list[str] = _D["english_percent"]
+_CURRENCY: dict[str, str] = _D["currency_symbols"]
+_LABELLED: dict[str, str] = _D["labelled_numbers"]
+_DURATION_CONTEXT: list[str] = _D["duration_context"]
+_NATIVE_ORD: dict[str, int] = _D["native_ordinal_words"]
+_SCORE_FOLLOW: list[str] = _D["score_follow"]
+_AGE_BLOCK: list[str] = _D["age_block_before"]
+_NATIVE_ATTACH_EXCLUDE = set(_D["native_attach_exclude"])
+_NATIVE_NOUN_MIN: int = _D["native_noun_min"]
+_DAE_COUNT_BEFORE: list[str] = _D["dae_count_nouns_before"]
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# --------------------------------------------------------------------------- regexes
+_SP = r"[ \u00a0\u2009\u202f\u3000]"
+_DIG = "0-9０-９"
+_AR = rf"[{_DIG}]{{1,3}}(?:,[{_DIG}]{{3}})+(?:\.[{_DIG}]+)?|[{_DIG}]+(?:\.[{_DIG}]+)?"
+_SMALL_C = "".join(_SINO_SMALL)
+_BIG_C = "".join(_BIG)
+_SDIG_C = "".join(_SINO_DIGITS)
+# Arabic-led number with optional Korean units: 1조2000억, 2만5천, 1억 5천만, 3.5%
+_ACORE = (rf"(?:{_AR})(?:[{_SMALL_C}]+(?:{_AR})?|[{_BIG_C}](?:{_SP}?(?=[{_DIG}])(?:{_AR}))?)*")
+# Sino-Korean number word: 삼십, 오백만, 천, 만 (validated in code)
+_SSEC = rf"(?:[{_SDIG_C}]?[{_SMALL_C}])+[{_SDIG_C}]?"
+_SCORE = (rf"(?:{_SSEC}|[{_SDIG_C}])?[{_BIG_C}](?:{_SP}?(?:{_SSEC}|[{_SDIG_C}])?[{_BIG_C}]?)*"
+          rf"|{_SSEC}")
+_VAGUE = rf"수(?:[{_SMALL_C}{_BIG_C}])+"
+_NATIVE_ALT = _alt(_NATIVE)
+
+_HEAD_RE = re.compile(
+    rf"(?P<je>(?<![가-힣A-Za-z])제{_SP}?)?"
+    rf"(?:(?<![A-Za-z{_DIG}.,_])(?<![A-Za-z]-)(?P<ar>{_ACORE})"
+    rf"|(?<![가-힣{_DIG}])(?P<vague>{_VAGUE})"
+    rf"|(?<![가-힣{_DIG}])(?P<native>{_NATIVE_ALT})(?={_SP}?[가-힣])"
+    rf"|(?<![가-힣{_DIG}])(?P<sino>{_SCORE}))"
+)
+_RANGE_RE = re.compile(rf"{_SP}?[~∼〜～\-–]{_SP}?(?P<core>{_ACORE})")
+_RANGE_NATIVE_RE = re.compile(rf"{_SP}?[~∼〜～\-–]{_SP}?(?P<core>{_NATIVE_ALT})")
+_YEO_RE = re.compile(rf"{_SP}?여(?={_SP}?[가-힣])")
+_TOKEN_RE = re.compile(rf"{_AR}|[{_SDIG_C}{_SMALL_C}{_BIG_C}]")
+_NOUN_RE = re.compile(rf"(?:의)?{_SP}?(?P<noun>{_alt(_NOUNS)})(?:[·ㆍ,/]{_SP}?(?:{_alt(_NOUNS)}))*")
+_NOUN_BEFORE_RE = re.compile(rf"(?P<noun>{_alt(_NOUNS)}){_SP}?$")
+_DAE_COUNT_BEFORE_RE = re.compile(rf"(?:{_alt(_DAE_COUNT_BEFORE)}){_SP}?$")
+_DAE_RE = re.compile(rf"{_SP}?(?:첫{_SP}?)?(?:{_alt(_DAE_WORDS)})")
+_PREFIX_RE = re.compile(rf"(?<![가-힣])(?P<q>{_alt(_PREFIX_Q)}){_SP}?$")
+_SUFFIX_RE = re.compile(rf"{_SP}?(?P<q>{_alt(_SUFFIX_Q)})")
+_EXCEED_RE = re.compile(rf"(?:이|가|을|를|은|는)?{_SP}?(?P<q>{_alt(_EXCEED)})")
+# ages: 김모(33)씨, A(44)씨, 최모 (41)씨, 박씨(45세), (본명 박재상·35), (22·여)
+_AGE_RE = re.compile(
+    rf"(?:(?<=[가-힣A-Z])|(?<=[가-힣]{_SP}))\((?P<n>[0-9]{{1,3}})(?P<u>세|살)?(?=\)|[·,/]|{_SP})"
+    rf"|(?:(?<=[가-힣一-鿿][·.,])|(?<=[가-힣一-鿿]{_SP}[·.,])|(?<=[가-힣一-鿿][·.,]{_SP}))"
+    rf"(?P<n2>[0-9]{{1,3}})(?P<u2>세|살)?(?=\))")
+_AGE_BLOCK_RE = re.compile(rf"(?:{_alt(_AGE_BLOCK)}){_SP}?$")
+_SCORE_RE = re.compile(rf"(?<![A-Za-z0-9.,\-:])(?P<a>[0-9]{{1,3}})[-:](?P<b>[0-9]{{1,3}})(?![0-9\-:.,])(?=(?:{_alt(_SCORE_FOLLOW)}))")
+_LABELLED_RE = re.compile(rf"(?<![가-힣])(?P<label>{_alt(_LABELLED)}){_SP}?(?P<num>{_AR})(?![0-9０-９A-Za-z])")
+_DURATION_CONTEXT_RE = re.compile(rf"(?:{_alt(_DURATION_CONTEXT)}){_SP}?$")
+_NATIVE_ORD_RE = re.compile(rf"(?<![가-힣])(?P<w>{_alt(_NATIVE_ORD)})(?![가-힣])|(?<![가-힣])(?P<w2>{_alt(_NATIVE_ORD)})(?=[,은는이가을를의로])")
+_FRACTION_RE = re.compile(rf"(?<![A-Za-z{_DIG}.,])(?P<den>{_AR}){_SP}?분의{_SP}?(?P<num>{_AR})(?![{_DIG}])")
+
+_CUR_ALT = _alt(_CURRENCY)
+_EN_NUM = rf"[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+_EN_RE = re.compile(
+    rf"(?<![A-Za-z0-9$€£¥₩.,\-])(?:(?P<q>{_alt(_EN_PREFIX)})\s+)?"
+    rf"(?:(?P<cur>{_CUR_ALT})\s?)?(?P<num>{_EN_NUM})(?![0-9])"
+    rf"(?:\s?(?P<mult>{_alt(_EN_MULT)})\b)?"
+    rf"(?:\s?(?P<pct>{_alt(_EN_PERCENT)})(?![A-Za-z])|\s+(?P<noun>{_alt(_EN_NOUNS)})\b)?",
+    re.IGNORECASE,
+)
+
+# masks: nothing that overlaps these is emitted
+_MASK_RE = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+    r"|\[email[^\]]*\]"
+    r"|(?<![0-9])0\d{1,2}[-.)\s]\d{3,4}[-.\s]\d{4}(?![0-9])"          # phone numbers
+    r"|(?<![0-9])1[5-9]\d{2}-\d{4}(?![0-9])"                           # 1588-xxxx
+    r"|(?<![0-9])\d{4}[./-]\s?\d{1,2}[./-]\s?\d{1,2}\.?(?![0-9])"      # 2024.5.22
+    r"|['’‘`]\d{2}[./]\d{1,2}(?:[./]\d{1,2})?\.?(?![0-9%])"            # '24.11.12.
+    r"|(?<![0-9.])\d{1,2}\.\d{1,2}\.?\s?[~∼\-]\s?\d{1,2}\.?(?![0-9%])"  # 11.20~21.
+    r"|(?<![0-9])\d{1,2}:\d{2}(?::\d{2})?(?![0-9])"                     # 14:30
+)
+
+_HANGUL_RE = re.compile(r"[가-힣]")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+# --------------------------------------------------------------------------- helpers
+def _is_hangul(ch: str) -> bool:
+    return "가" <= ch <= "힣"
+
+
+def _is_latin_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _num(s: str) -> float:
+    s = s.translate(_FULLWIDTH).replace(",", "")
+    if len(s) > 40:
+        return math.inf
+    return float(s)
+
+
+def _parse_core(s: str) -> float:
+    """Value of an Arabic/Sino-Korean number: 1조2000억 -> 1.2e12, 2만5천 -> 25000."""
+    total = 0.0
+    section = 0.0
+    current: float | None = None
+    for tok in _TOKEN_RE.findall(s):
+        if tok in _SINO_DIGITS:
+            current = float(_SINO_DIGITS[tok])
+        elif tok in _SINO_SMALL:
+            section += (current if current is not None else 1.0) * _SINO_SMALL[tok]
+            current = None
+        elif tok in _BIG:
+            section += current if current is not None else 0.0
+            total += (section if section else 1.0) * _BIG[tok]
+            section = 0.0
+            current = None
+        else:
+            if current is not None:
+                section += current
+            current = _num(tok)
+    total += section + (current if current is not None else 0.0)
+    return total
+
+
+def _largest_big(s: str) -> int:
+    best = 0
+    for ch in s:
+        if ch in _BIG and _BIG[ch] > best:
+            best = _BIG[ch]
+    return best
+
+
+def _match_unit(text: str, pos: int, native: bool, attached_native: bool, je: bool):
+    """Longest acceptable unit starting at pos (after one optional space).
+
+    Returns (unit_entry, end) or (None, pos)."""
+    n = len(text)
+    start = pos
+    spaced = False
+    if pos < n and text[pos] in " \u00a0\u3000":
+        spaced = True
+        pos += 1
+    if pos >= n:
+        return None, start
+    for pat, entry in _UNITS_BY_FIRST.get(text[pos], ()):
+        m = pat.match(text, pos)
+        if not m:
+            continue
+        u = entry["u"]
+        end = m.end()
+        if entry.get("latin1") and spaced:
+            continue
+        if native:
+            if not entry.get("native") and not (u in _NATIVE_FIRST_UNITS):
+                continue
+            if attached_native and not spaced and not entry.get("native_attach"):
+                continue
+        elif entry.get("native_only"):
+            continue
+        if entry.get("je_only") and not je:
+            continue
+        nxt = text[end] if end < n else ""
+        if nxt:
+            if _is_latin_alnum(nxt) and (u[-1].isascii() and u[-1].isalnum()):
+                continue                                   # 5Gb, 10mx
+            if _is_hangul(u[-1]) and _is_hangul(nxt):
+                allowed = (nxt in _PARTICLES or nxt in _EXTRA_FOLLOW.get(u, ()))
+                if nxt in _PARTICLE_EXC.get(u, ()):
+                    allowed = False
+                if not allowed:
+                    continue
+        return entry, end
+    return None, start
+
+
+def _qualifier_suffix(text: str, pos: int):
+    """Suffix qualifier right after pos: (qualifier, end) or (None, pos)."""
+    m = _EXCEED_RE.match(text, pos)
+    if m:
+        return "more_than", m.end("q")
+    m = _SUFFIX_RE.match(text, pos)
+    if m:
+        q = m.group("q")
+        end = m.end()
+        if q == "여" or q == "쯤" or q == "정도":
+            # must end a word: 여 + particle/space (1년여 만에), not 여성/여부
+            nxt = text[end] if end < len(text) else ""
+            if _is_hangul(nxt) and nxt not in _PARTICLES:
+                return None, pos
+            if q == "여" and pos < len(text) and text[pos] != "여":
+                return None, pos                          # '여' must touch the unit
+        return _SUFFIX_Q[q], end
+    return None, pos
+
+
+# --------------------------------------------------------------------------- Korean heads
+def _korean_candidates(text: str, masked) -> list[tuple]:
+    out: list[tuple] = []
+    n = len(text)
+    for m in _HEAD_RE.finditer(text):
+        try:
+            c = _build(text, m, n)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            c = None
+        if c is None:
+            continue
+        if masked(c[0], c[1]):
+            continue
+        out.append(c)
+    return out
+
+
+def _noun_after(text: str, pos: int, n: int):
+    """A generic-table noun at pos (``기업``, ``의 기업``, ``기업·기관``): (noun, end) or None."""
+    nm = _NOUN_RE.match(text, pos)
+    if not nm:
+        return None
+    after = nm.end()
+    nxt = text[after] if after < n else ""
+    if _is_hangul(nxt) and nxt not in _PARTICLES:
+        return None                                        # 국가대표, 기업인
+    return nm.group("noun"), after, nm.group(0)[:1] == "의"
+
+
+def _build(text: str, m: re.Match, n: int):
+    """One Korean candidate from a head match, or None."""
+    je = m.group("je") is not None
+    head_start = m.start()
+    approx_native = False
+    if m.group("ar") is not None:
+        rule = "arabic"
+        core_txt = m.group("ar")
+        value = _parse_core(core_txt)
+    elif m.group("vague") is not None:
+        rule = "vague"
+        core_txt = m.group("vague")[1:]
+        value = _parse_core(core_txt)
+    elif m.group("native") is not None:
+        rule = "native"
+        core_txt = m.group("native")
+        v, approx_native = _NATIVE[core_txt]
+        value = float(v)
+    else:
+        rule = "sino"
+        core_txt = m.group("sino")
+        # a lone Sino digit (이, 삼 …) is never a number on its own
+        if all(ch in _SINO_DIGITS for ch in core_txt.replace(" ", "")):
+            return None
+        value = _parse_core(core_txt)
+    if je and rule != "arabic":
+        return None
+    native = rule == "native"
+
+    pos = m.end()
+    qualifier = "approx" if approx_native else "exact"
+    if rule == "vague":
+        qualifier = "at_least"
+    has_yeo = False
+
+    # 여 before a myriad unit: 430여만 명, 1천800여만원
+    if rule == "arabic" and not je and pos + 1 < n and text[pos] == "여" and text[pos + 1] in _BIG:
+        value *= _BIG[text[pos + 1]]
+        core_txt += text[pos + 1]
+        pos += 2
+        has_yeo = True
+        qualifier = "approx"
+
+    # ranges: 200만∼400만원, 10~20명, 3%~4%, 두세 → (native pairs are words)
+    is_range = False
+    if not je and not has_yeo:
+        rm = None
+        if native:
+            rm = _RANGE_NATIVE_RE.match(text, pos)
+        else:
+            e1, p1 = _match_unit(text, pos, False, False, False)
+            tries = ((p1,) if e1 is not None and e1["kind"] != "skip" else ()) + (pos,)
+            for p in tries:
+                rm = _RANGE_RE.match(text, p)
+                if rm:
+                    break
+        if rm:
+            up_txt = rm.group("core")
+            if not native:
+                upper = _parse_core(up_txt)
+                big_up = _largest_big(up_txt)
+                # 2~3억원: the lower bound borrows the upper bound's myriad unit
+                if big_up and not _largest_big(core_txt) and value * big_up <= upper:
+                    value *= big_up
+            is_range = True
+            pos = rm.end()
+            core_txt += up_txt
+            qualifier = _RANGE_Q
+
+    # 여 (approx) before the unit: 70여 명, 1,000여명
+    if not je and not has_yeo:
+        ym = _YEO_RE.match(text, pos)
+        if ym:
+            pos = ym.end()
+            has_yeo = True
+            if not is_range:
+                qualifier = "approx"
+
+    entry, uend = _match_unit(text, pos, native, native, je)
+
+    kind = "other"
+    unit = ""
+    counted = None
+    counted_noun = None
+    end = pos
+
+    if entry is None:
+        # a generic noun directly after the number: 세 국가, 두 회사, 30여 기업
+        hit = None
+        if (native and value >= _NATIVE_NOUN_MIN and core_txt not in _NATIVE_FIRST
+                and text[m.end():m.end() + 1] in (" ", "\u00a0")) or (rule == "arabic" and has_yeo and not is_range):
+            hit = _noun_after(text, pos, n)
+            if hit and hit[2]:
+                hit = None                                   # '세의 국가' is not Korean
+        if hit:
+            counted_noun, end, _ = hit
+            kind, counted = "count", _NOUNS[counted_noun]
+            rule += ".noun"
+        elif je:
+            nxt = text[pos] if pos < n else ""
+            if _is_hangul(nxt) and nxt != "의":
+                return None                                  # 제3자, 제1원전: part of a word
+            kind, rule = "ordinal", "je"
+        elif rule == "arabic" and _largest_big(core_txt) and (value >= 10000 or is_range):
+            kind, rule = "other", "bare_big"                 # 매출 1조2000억, 인구 1000만
+        else:
+            return None                                      # bare numbers are not quantities
+    else:
+        u = entry["u"]
+        if native and core_txt in _NATIVE_FIRST and u not in _NATIVE_FIRST_UNITS:
+            return None
+        if native and text[head_start:uend] in _NATIVE_ATTACH_EXCLUDE:
+            return None                                      # 한번(은): an idiom
+        if rule == "sino" and len(core_txt.replace(" ", "")) == 1 and text[pos:pos + 1] != " " \
+                and entry["kind"] != "money":
+            return None                                      # 천명(하다), 만명
+        if rule == "arabic" and not je and not is_range and text[pos:pos + 1] in (" ", "\u00a0"):
+            # '30669 경찰 …', '30652 칸 …': a number opening a line and followed by a
+            # space is a row number, not a quantity
+            ls = text.rfind("\n", 0, head_start) + 1
+            if not text[ls:head_start].strip():
+                return None
+        kind = entry["kind"]
+        unit = entry.get("out", u)
+        if "max" in entry and value > entry["max"]:
+            return None
+        if "min" in entry and value < entry["min"]:
+            return None
+        if entry.get("no_big") and _largest_big(core_txt):
+            return None
+        if entry.get("require_big") and not _largest_big(core_txt):
+            return None
+        if je and entry.get("no_je"):
+            return None                                      # 제3자 (a third party)
+        if kind == "skip":
+            # 년/일/분/초 are dates or times unless a qualifier makes them a length:
+            # 1년 이상, 10여 년, 5시간 넘게; 징역 3년
+            dq = entry.get("duration_with_qualifier")
+            if not dq or je or (dq == "년" and value >= 1000):
+                return None
+            q, _ = _qualifier_suffix(text, uend)
+            ctx = dq == "년" and not is_range and _DURATION_CONTEXT_RE.search(
+                text, max(0, head_start - 8), head_start)
+            if q is None and not has_yeo and not ctx:
+                return None
+            kind, unit = "duration", dq
+        if entry.get("qualifier"):
+            qualifier = entry["qualifier"]
+        special = entry.get("special")
+        if special == "dae":
+            if je or _DAE_RE.match(text, uend):
+                kind = "ordinal"                             # 22대 국회
+            elif value % 10 == 0 and 10 <= value <= 90 and not _DAE_COUNT_BEFORE_RE.search(
+                    text, max(0, head_start - 8), head_start):
+                kind = "other"                               # age group: 20대 남성 (not 버스 20대)
+        elif special == "sedae" and value < 10:
+            kind = "ordinal"                                 # 5세대 (generation)
+        elif special == "shares" and value < 100 and not _largest_big(core_txt):
+            return None                                      # 2주: weeks
+        if je:
+            kind = "ordinal"
+        if kind == "count":
+            counted = entry.get("counted", "other")
+            if u in _GENERIC:
+                hit = _noun_after(text, uend, n)
+                if hit:
+                    counted_noun, uend, _ = hit
+                    counted = _NOUNS[counted_noun]
+                else:
+                    bm = _NOUN_BEFORE_RE.search(text, max(0, head_start - 12), head_start)
+                    if bm:                                   # 기업 14곳
+                        counted_noun = bm.group("noun")
+                        counted = _NOUNS[counted_noun]
+        end = uend
+
+    # suffix qualifier (not for ordinals): 100개국 이상, 10명 가량, 1만 명이 넘는
+    if kind != "ordinal":
+        q, qend = _qualifier_suffix(text, end)
+        if q is not None:
+            if not (is_range and q == "approx"):
+                qualifier = q
+            end = qend
+
+    # prefix qualifier: 약, 최대, 총 … (part of the span)
+    start = head_start
+    if not je:
+        pm = _PREFIX_RE.search(text, max(0, start - 6), start)
+        if pm:
+            pq = _PREFIX_Q[pm.group("q")]
+            start = pm.start()
+            if qualifier == "exact" or (qualifier == "approx" and not is_range and not has_yeo
+                                        and not approx_native and pq != "exact"):
+                qualifier = pq
+
+    if not math.isfinite(value) or value < 0:
+        return None
+    rule_id = f"ko.{rule}.{kind}" + (".range" if is_range else "")
+    return (start, end, value, kind, unit, counted, counted_noun, qualifier, rule_id)
+
+
+# --------------------------------------------------------------------------- other rules
+def _english_candidates(text: str, masked) -> list[tuple]:
+    out = []
+    for m in _EN_RE.finditer(text):
+        cur, noun, pct, mult = m.group("cur"), m.group("noun"), m.group("pct"), m.group("mult")
+        if not (cur or noun or pct or (mult and m.group("q"))):
+            continue
+        try:
+            value = _num(m.group("num"))
+        except ValueError:
+            continue
+        if mult:
+            value *= _EN_MULT[mult.lower()]
+        if not math.isfinite(value):
+            continue
+        q = m.group("q")
+        qualifier = _EN_PREFIX[re.sub(r"\s+", " ", q.lower())] if q else "exact"
+        start, end = m.start(), m.end()
+        if cur:
+            kind, unit, counted = "money", _CURRENCY[cur.upper()] if cur.upper() in _CURRENCY else _CURRENCY.get(cur, cur), None
+            if noun:                            # "$5 million companies": keep money part
+                end = m.end("mult") if mult else m.end("num")
+        elif pct:
+            kind, unit, counted = "percent", "%", None
+        elif noun:
+            kind, unit, counted = "count", noun.lower(), _EN_NOUNS[re.sub(r"\s+", " ", noun.lower())]
+        else:
+            kind, unit, counted = "other", "", None
+        # a Korean unit glued to the number belongs to the Korean rules
+        if masked(start, end):
+            continue
+        out.append((start, end, value, kind, unit, counted, None, qualifier, f"en.{kind}"))
+    return out
+
+
+def _age_candidates(text: str, masked) -> list[tuple]:
+    out = []
+    for m in _AGE_RE.finditer(text):
+        g = "n" if m.group("n") is not None else "n2"
+        gu = "u" if g == "n" else "u2"
+        v = float(m.group(g))
+        if not 0 < v < 130:
+            continue
+        s, e = m.start(g), m.end(gu) if m.group(gu) else m.end(g)
+        if g == "n" and _AGE_BLOCK_RE.search(text, max(0, m.start() - 6), m.start()):
+            continue                                   # 오늘(18): a date
+        if g == "n" and "A" <= text[m.start() - 1] <= "Z" and m.start() >= 2 and text[m.start() - 2].isascii() \
+                and text[m.start() - 2].isalpha():
+            continue                                   # ABC(12): not an anonymised person
+        if masked(s, e):
+            continue
+        out.append((s, e, v, "other", "세", None, None, "exact", "ko.age.paren"))
+    return out
+
+
+def _fraction_candidates(text: str, masked) -> list[tuple]:
+    out = []
+    for m in _FRACTION_RE.finditer(text):
+        try:
+            den = _num(m.group("den"))
+            num = _num(m.group("num"))
+        except ValueError:
+            continue
+        if den == 0 or not math.isfinite(den) or not math.isfinite(num):
+            continue
+        if masked(m.start(), m.end()):
+            continue
+        out.append((m.start(), m.end(), num / den, "other", "분의", None, None, "exact", "ko.fraction"))
+    return out
+
+
+def _score_candidates(text: str, masked) -> list[tuple]:
+    out = []
+    for m in _SCORE_RE.finditer(text):
+        if masked(m.start(), m.end()):
+            continue
+        out.append((m.start(), m.end(), float(m.group("a")), "other", "score", None, None, "exact", "ko.score"))
+    return out
+
+
+def _labelled_candidates(text: str, masked) -> list[tuple]:
+    out = []
+    for m in _LABELLED_RE.finditer(text):
+        try:
+            v = _num(m.group("num"))
+        except ValueError:
+            continue
+        if not math.isfinite(v) or masked(m.start("num"), m.end("num")):
+            continue
+        kind = _LABELLED[m.group("label")]
+        out.append((m.start(), m.end(), v, kind, m.group("label"), None, None, "exact", "ko.labelled"))
+    return out
+
+
+def _native_ordinal_candidates(text: str, masked) -> list[tuple]:
+    out = []
+    for m in _NATIVE_ORD_RE.finditer(text):
+        w = m.group("w") or m.group("w2")
+        s, e = (m.start("w"), m.end("w")) if m.group("w") else (m.start("w2"), m.end("w2"))
+        out.append((s, e, float(_NATIVE_ORD[w]), "ordinal", "째", None, None, "exact", "ko.native.ordinal_word"))
+    return out
+
+
+# --------------------------------------------------------------------------- entry point
+def _extract(text: str) -> list[NumberMention]:
+    masks = [(m.start(), m.end()) for m in _MASK_RE.finditer(text)]
+
+    def masked(s: int, e: int) -> bool:
+        for ms, me in masks:
+            if ms < e and s < me:
+                return True
+        return False
+
+    cands = (_korean_candidates(text, masked) + _english_candidates(text, masked)
+             + _age_candidates(text, masked) + _fraction_candidates(text, masked)
+             + _score_candidates(text, masked) + _labelled_candidates(text, masked)
+             + _native_ordinal_candidates(text, masked))
+    # longest wins, then earliest
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: list[tuple[int, int]] = []
+    chosen = []
+    for c in cands:
+        s, e = c[0], c[1]
+        if e <= s:
+            continue
+        if any(ts < e and s < te for ts, te in taken):
+            continue
+        taken.append((s, e))
+        chosen.append(c)
+    chosen.sort(key=lambda c: c[0])
+    return [
+        NumberMention(start=s, end=e, text=text[s:e], value=float(v), kind=k, unit=u,
+                      counted=cd, counted_noun=cn, qualifier=q, rule=r)
+        for (s, e, v, k, u, cd, cn, q, r) in chosen
+    ]
+
+
+def extract_numbers(text: str) -> list[NumberMention]:
+    """All quantity mentions of ``text``, sorted by start, non-overlapping."""
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        return _extract(text)
+    except Exception:  # pragma: no cover - defensive: the contract is "never raises"
+        return []

@@ -1,0 +1,49 @@
+"""One frozen options object, passed down from the CLI or the Python API."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__
+
+DATA_DIR = Path(__file__).parent / "data"
+OUTPUT_FIELDS = ("max_doc_bytes", "min_text_chars", "max_text_chars")
+
+
+@dataclass(frozen=True)
+class Settings:
+    workers: int = 1                      # worker processes for the local engine (the CLI defaults to all cores)
+    engine: str = "local"                 # local | dask
+    scheduler: str | None = None          # dask scheduler address (tcp://host:8786); None starts a LocalCluster
+    full: bool = False                    # reprocess every input, ignoring the manifest
+    max_doc_bytes: int = 5 * 1024 * 1024  # larger inputs are rejected ('too_large'): bounds memory per document
+    min_text_chars: int = 20              # less clean text than this is rejected ('no_text')
+    max_text_chars: int = 300_000         # clean text beyond this is cut before tokenising (noted in 'removed')
+    batch_size: int = 32                  # documents per Parquet row group / per task
+    reject_threshold: float = 0.5         # exit code 3 when a larger share of the processed inputs was rejected
+    quiet: bool = False
+    log_format: str = "plain"             # plain | json
+    wait_for_lock: bool = False
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def output_key(self) -> dict:
+        """The settings that change what is written: part of the fingerprint of every output row."""
+        return {name: getattr(self, name) for name in OUTPUT_FIELDS}
+
+
+def rules_digest() -> str:
+    """A digest of the rule data files, so changing a rule reprocesses everything."""
+    digest = hashlib.sha256()
+    for path in sorted(DATA_DIR.glob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def settings_hash(settings: Settings) -> str:
+    payload = json.dumps({"settings": settings.output_key(), "rules": rules_digest(), "version": __version__},
+                         sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
