@@ -109,6 +109,14 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report import write_report
+
+    index = write_report(Path(args.processed), Path(args.out) if args.out else Path(args.processed) / "report")
+    print(f"report written: {index}", file=sys.stderr)
+    return 0
+
+
 def _shell(con) -> int:
     print("DuckDB over the pipeline tables; views: articles, events, event_clusters, officials, organizations, "
           "locations, dates, numbers, rejects, runs. End a statement with ';'. Ctrl-D quits.", file=sys.stderr)
@@ -176,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
     p.add_argument("--output", help="write the result here (needed for parquet)")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("report", help="static HTML report: events timeline, clusters, highlighted articles",
+                       description="Writes index.html (and one page per article) that open from disk with no "
+                                   "server and no network.")
+    p.add_argument("processed")
+    p.add_argument("--out", help="output folder (default: PROCESSED/report)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

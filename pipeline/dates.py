@@ -77,6 +77,7 @@ def _relative_tables(rules: dict) -> dict[str, dict[str, dict]]:
     prefix = {w: e for w, e in rel.items() if e.get("prefix", True) and "part" not in e}
     return {
         "all": rel,
+        "standalone_year": {w: e for w, e in rel.items() if e["unit"] == "year" and not e.get("prefix", True)},
         "year_prefix": {**{w: e for w, e in prefix.items() if e["unit"] == "year"}, **rules["year_prefix_only"]},
         "month_prefix": {w: e for w, e in prefix.items() if e["unit"] == "month"},
         "week_prefix": {w: e for w, e in prefix.items() if e["unit"] == "week"},
@@ -127,6 +128,15 @@ def _generated_fragments(rules: dict) -> dict[str, str]:
     }
 
 
+def _first_chars(rules: dict, start: str) -> str:
+    """Lookahead on the characters a pattern's match can start with (the pattern's "start" class in the
+    data: the digits plus the initials of the listed word tables): lets the regex engine skip fast."""
+    spec = rules["start_classes"][start]
+    words = [w for table in spec["tables"] for w in (TABLES.get(table) or rules[table])]
+    chars = sorted({w[0] for w in words} | set(spec["chars"]))
+    return "(?=[" + "".join(re.escape(c) for c in chars) + "])"
+
+
 def _not_preceded_by(words) -> str:
     """Chain of fixed-width negative lookbehinds, one per word."""
     return "".join(f"(?<!{re.escape(w).replace(chr(92) + ' ', ' ')})" for w in words)
@@ -156,11 +166,15 @@ class _Rule:
     id: str
     kind: str
     regex: re.Pattern
+    consecutive: bool = False    # a conjunction rule: both parts must be adjacent days/years
 
 
 def _compile_rules(rules: dict) -> tuple[_Rule, ...]:
     frags = {**rules["fragments"], **_generated_fragments(rules)}
-    return tuple(_Rule(p["id"], p["kind"], re.compile(_expand(p["regex"], frags))) for p in rules["patterns"])
+    return tuple(_Rule(p["id"], p["kind"],
+                       re.compile(_first_chars(rules, p.get("start", "korean")) + _expand(p["regex"], frags)),
+                       p.get("consecutive", False))
+                 for p in rules["patterns"])
 
 
 COMPILED = _compile_rules(RULES)
@@ -184,7 +198,7 @@ def _candidates(text: str) -> list[_Candidate]:
     for order, rule in enumerate(COMPILED):
         for m in rule.regex.finditer(text):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            if m.end() > m.start() and _plausible(groups):
+            if m.end() > m.start() and _plausible(groups, rule):
                 found.append(_Candidate(m.start(), m.end(), order, rule, groups))
     return found
 
@@ -200,8 +214,10 @@ def _select(cands: list[_Candidate]) -> list[_Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
-def _plausible(g: dict) -> bool:
-    """Numeric sanity: valid day for the month, a range end after its start."""
+def _plausible(g: dict, rule: _Rule) -> bool:
+    """Numeric sanity: valid day for the month, a range end after its start, '10일과 11일' consecutive."""
+    if rule.consecutive and not _consecutive(g):
+        return False
     for sfx in ("", "_b"):
         month = _month_number(g, sfx)
         day = int(g["d" + sfx]) if "d" + sfx in g else None
@@ -220,6 +236,14 @@ def _plausible(g: dict) -> bool:
 # ---------------------------------------------------------------------------
 # small calendar helpers
 # ---------------------------------------------------------------------------
+
+
+def _consecutive(g: dict) -> bool:
+    """A conjunction joins two days (or years) into one range only when they are adjacent."""
+    if "d_b" in g:
+        return int(g["d_b"]) == int(g["d"]) + 1
+    first, second = g.get("y4") or g.get("yq"), g.get("y4_b") or g.get("yq_b")
+    return first is not None and second is not None and int(second) % 100 == (int(first) + 1) % 100
 
 
 def _int(value: str | None) -> int | None:
@@ -550,15 +574,20 @@ def _resolve_period_word(g: dict, ctx: _Context, unit: str, number: int) -> _Res
         year, how = ctx.reference.year, "relative_to_reference"
     if year is None:
         return _unresolved(unit, f"XXXX-{letter}{number}")
-    start, end, timex = _unit_period(date(year, 1, 1), unit, number - 1)
     direction, ref = _DIRECTIONS.get(g.get("dir")), ctx.reference
-    if s.year is None and s.year_word is None and ref is not None and direction:
-        step = 1 if unit == "half" else 0
-        if direction == "past" and start > ref:
-            start, end, timex = _unit_period(date(year - 1, 1, 1), unit, number - 1 + step * 0)
-        elif direction == "future" and end < ref:
-            start, end, timex = _unit_period(date(year + 1, 1, 1), unit, number - 1)
+    if s.year is None and s.year_word is None and ref is not None:
+        year += _year_step(ref, direction, *_unit_period(date(year, 1, 1), unit, number - 1)[:2])
+    start, end, timex = _unit_period(date(year, 1, 1), unit, number - 1)
     return _Resolved(start, end, unit, how, timex)
+
+
+def _year_step(ref: date, direction: str | None, start: date, end: date) -> int:
+    """지난 상반기 still ahead of the reference means last year's; 오는 1분기 already past means next year's."""
+    if direction == "past" and start > ref:
+        return -1
+    if direction == "future" and end < ref:
+        return 1
+    return 0
 
 
 def _resolve_quarter(g: dict, ctx: _Context) -> _Resolved:

@@ -98,6 +98,21 @@ def decode(data: bytes, *, html: bool = False) -> tuple[str, str]:
     raise DecodeError("undecodable", "not valid UTF-8, and no Korean legacy encoding fits")
 
 
+PLAUSIBLE = re.compile(r"[\s!-~\u00a0-\u024f\u2000-\u33ff\u3130-\u318f\uac00-\ud7a3\u1100-\u11ff\uff00-\uffef]")
+MIN_PLAUSIBLE_SHARE = 0.6     # Korean news is Hangul, Latin, digits and punctuation (Hanja only here and there)
+
+
+def plausible(text: str) -> bool:
+    """False for text decoded with the wrong codec: mostly rare ideographs or control characters."""
+    sample = text[:20_000]
+    if not sample:
+        return True
+    return len(PLAUSIBLE.findall(sample)) / len(sample) >= MIN_PLAUSIBLE_SHARE
+
+
 def _finish(text: str) -> str:
-    text = text.replace("\x00", "")
-    return unicodedata.normalize("NFC", text.lstrip("\ufeff"))
+    text = unicodedata.normalize("NFC", text.replace("\x00", "").lstrip("\ufeff"))
+    if not plausible(text):
+        raise DecodeError("undecodable", "the decoded text is mostly characters Korean news does not use "
+                                         "(a wrong or unknown encoding)")
+    return text

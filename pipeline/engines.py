@@ -22,10 +22,12 @@ def process_batch(items: list[InputFile], settings: Settings) -> list[DocResult]
 
 
 def _reset_trafilatura_caches() -> None:
-    try:
-        from trafilatura.meta import reset_caches
-    except ImportError:
-        return
+    """trafilatura's caches grow on long runs; htmldate logs a harmless error while clearing one."""
+    import logging
+
+    from trafilatura.meta import reset_caches
+
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
     reset_caches()
 
 

@@ -6,7 +6,7 @@ and ``pipeline annotate``; ``process_file`` adds the reading at the edge and bui
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from . import __version__
@@ -68,14 +68,14 @@ def analyse(text: str, reference: date | None, doc=None) -> Analysis:
 
 
 def _cut(cleaned: Cleaned, max_chars: int) -> Cleaned:
+    """Keep the first max_chars characters (a bound on tokenising time and memory per document)."""
     if len(cleaned.text) <= max_chars:
         return cleaned
     cut = Removed(f"[{len(cleaned.text) - max_chars} characters after the first {max_chars}]",
                   "limit.max_text_chars", "limit")
-    paragraphs = tuple(p for p in cleaned.paragraphs if p.end <= max_chars)
-    text = cleaned.text[:paragraphs[-1].end] if paragraphs else cleaned.text[:max_chars]
-    return Cleaned(text, paragraphs, cleaned.removed + (cut,), cleaned.title, cleaned.publisher,
-                   cleaned.authors, cleaned.page_date, cleaned.published, cleaned.url)
+    paragraphs = tuple(replace(p, text=p.text[:max_chars - p.start], end=min(p.end, max_chars))
+                       for p in cleaned.paragraphs if p.start < max_chars)
+    return replace(cleaned, text=cleaned.text[:max_chars], paragraphs=paragraphs, removed=cleaned.removed + (cut,))
 
 
 def _reject(item: InputFile, reason: str, detail: str, content_hash: str | None = None,

@@ -195,6 +195,13 @@ class _Node:
     space_ok: bool = False
 
 
+def _same_initial_case(a: str, b: str) -> bool:
+    """Long Latin names match case-insensitively, but not a lower-case common word (open AI)."""
+    la = next((c for c in a if is_latin(c)), "")
+    lb = next((c for c in b if is_latin(c)), "")
+    return la.isupper() == lb.isupper()
+
+
 class PhraseIndex:
     """A trie over normalised phrases (spaces removed) that walks a :class:`NormText`."""
 
@@ -241,7 +248,8 @@ class PhraseIndex:
             j += 1
             if node.payloads:
                 got = "".join(compact)
-                keep = [p for surface, cs, p in node.payloads if not cs or surface == got]
+                keep = [p for surface, cs, p in node.payloads
+                        if surface == got or (not cs and _same_initial_case(surface, got))]
                 if keep:
                     out.append((j, keep))
         out.reverse()
@@ -330,3 +338,171 @@ def particle_tail_re() -> re.Pattern:
         words = sorted(set(words), key=len, reverse=True)
         _PARTICLE_TAIL = re.compile("^(?:" + "|".join(map(re.escape, words)) + ")+$") if words else re.compile("^$")
     return _PARTICLE_TAIL
+
+
+# ---------------------------------------------------------------- words
+
+OPEN_PUNCT = "([{'\"‘“「『<《〈【"
+CLOSE_PUNCT = ")]}'\"’”」』>》〉】,.;:!?…·|/="
+_STEM_TAIL_TAGS = re.compile(r"^(J|E|VCP|VCN)")
+
+
+@dataclass
+class Word:
+    """One whitespace-delimited chunk of the text, split into punctuation, stem, gloss, particles."""
+    start: int                 # chunk
+    end: int
+    core_start: int            # chunk without leading/trailing punctuation
+    core_end: int
+    stem_start: int            # core without a trailing paren gloss and particles
+    stem_end: int
+    paren: tuple | None        # (start, end, content) of a paren group glued after the stem
+    tail: str                  # particles after the stem (은, 의, 에서 ...)
+    lead: str                  # punctuation before the core
+    trail: str                 # punctuation after the core
+    text: str                  # the stem's text
+    tags: tuple                # Kiwi tags of the stem's tokens
+
+    @property
+    def bare(self) -> bool:
+        """No particle and no punctuation after it: it can run on into a longer name."""
+        return not self.tail and not self.trail
+
+
+def _match_paren(s: str, close: int) -> int:
+    depth = 0
+    for k in range(close, -1, -1):
+        if s[k] == ")":
+            depth += 1
+        elif s[k] == "(":
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
+
+
+def _chunks(text: str):
+    """Whitespace-delimited chunks, except that a gloss glued to a word keeps its spaces
+    (``파커(Lynne Parker)`` is one chunk; a parenthesis opening a chunk is not a gloss)."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        chunk = text[s:e]
+        k = chunk.rfind("(")
+        if k > 0 and chunk[k - 1] not in OPEN_PUNCT and chunk.count("(") > chunk.count(")"):
+            j = i + 1
+            while j < len(spans) and j <= i + 4 and spans[j][1] - s <= 60:
+                if text[spans[j][0]:spans[j][1]].count(")") > text[spans[j][0]:spans[j][1]].count("("):
+                    yield s, spans[j][1]
+                    i = j + 1
+                    break
+                j += 1
+            else:
+                yield s, e
+                i += 1
+            continue
+        yield s, e
+        i += 1
+
+
+def doc_words(doc, tm: TokenMap) -> list[Word]:
+    text = doc.text
+    out: list[Word] = []
+    for s, e in _chunks(text):
+        cs, ce = s, e
+        while cs < ce and text[cs] in OPEN_PUNCT:
+            cs += 1
+        while ce > cs and text[ce - 1] in CLOSE_PUNCT:
+            if text[ce - 1] == ")":
+                k = _match_paren(text[cs:ce], ce - 1 - cs)
+                if k > 0:          # a gloss glued to the word: keep it in the core
+                    break
+            ce -= 1
+        # particles: trailing Kiwi tokens tagged J*/E*/VCP (the tokens must lie inside the core)
+        toks = [t for t in tm.span_tokens(cs, ce) if t.idx >= cs and t.idx + len(t.text) <= ce]
+        stem_end = ce
+        k = len(toks) - 1
+        while k > 0 and (_STEM_TAIL_TAGS.match(toks[k].tag_) or (toks[k].tag_ == "XSN" and toks[k].text in ("들",))):
+            stem_end = toks[k].idx
+            k -= 1
+        tail = text[stem_end:ce]
+        if tail and not particle_tail_re().match(tail) and not re.fullmatch(r"[가-힣]{1,4}", tail):
+            stem_end, tail = ce, ""
+        paren = None
+        if stem_end > cs and text[stem_end - 1] == ")":
+            p = _match_paren(text[cs:stem_end], stem_end - 1 - cs)
+            if p > 0:
+                p += cs
+                paren = (p, stem_end, text[p + 1:stem_end - 1])
+                stem_end = p
+        stem_start = cs
+        tags = tuple(t.tag_ for t in tm.span_tokens(stem_start, stem_end))
+        out.append(Word(s, e, cs, ce, stem_start, stem_end, paren, tail,
+                        text[s:cs], text[ce:e], text[stem_start:stem_end], tags))
+    return out
+
+
+def word_at_end(words: list[Word], pos: int) -> int:
+    """Index of the word whose chunk ends at ``pos`` (or -1)."""
+    lo, hi = 0, len(words)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if words[mid].end < pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < len(words) and words[lo].end == pos else -1
+
+
+def word_index_at(words: list[Word], pos: int) -> int:
+    """Index of the word containing char ``pos`` (or -1)."""
+    lo, hi = 0, len(words)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if words[mid].end <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < len(words) and words[lo].start <= pos < words[lo].end else -1
+
+
+# ---------------------------------------------------------------- name sets
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Every written form of a country -> canonical name (not the prefix-only short forms)."""
+    out = {}
+    for c in countries().get("countries", []):
+        for name in [c["canonical"], *c.get("aliases", [])]:
+            out[unicodedata.normalize("NFC", name)] = c["canonical"]
+    return out
+
+
+@lru_cache(maxsize=1)
+def place_names() -> dict[str, tuple[str, str]]:
+    """Every written form of a listed place -> (canonical, kind)."""
+    out = {}
+    data = locations()
+    for key, kind in (("cities", "city"), ("districts", "district"), ("venues", "venue")):
+        for c in data.get(key, []):
+            for name in [c["canonical"], *c.get("aliases", [])]:
+                out.setdefault(unicodedata.normalize("NFC", name), (c["canonical"], kind))
+    return out
+
+
+@lru_cache(maxsize=1)
+def org_alias_map() -> dict[str, dict]:
+    """Normalised surface (spaces removed) -> organisation entry."""
+    out = {}
+    for org in organizations():
+        for name in [org["canonical"], *org.get("aliases", [])]:
+            out.setdefault(norm_phrase(name).replace(" ", ""), org)
+    return out
+
+
+def org_entry(canonical: str) -> dict | None:
+    for org in organizations():
+        if org["canonical"] == canonical:
+            return org
+    return None

@@ -197,7 +197,7 @@ def get_kiwi():
     from kiwipiepy import Kiwi
     from . import gazetteer
 
-    kiwi = Kiwi(num_workers=0)
+    kiwi = Kiwi(num_workers=1)       # one thread: we parallelise with processes
     for word, tag in gazetteer.kiwi_user_words():
         kiwi.add_user_word(word, tag, 0.0)
     kiwi.tokenize("")          # warm-up: Kiwi initialises lazily on the first call

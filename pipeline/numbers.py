@@ -79,22 +79,20 @@ for _w, _v in _D["native_first"].items():
 _NATIVE_FIRST = set(_D["native_first"])
 _NATIVE_FIRST_UNITS = set(_D["native_first_units"])
 
-_UNITS: dict[str, dict] = {}
-for _e in _D["units"]:
-    _UNITS[_e["u"]] = _e
-# units indexed by first character, longest first; a space inside a unit
-# matches one optional space
+# units indexed by first character, longest first (a unit may have several
+# entries, e.g. 분 = persons after a native numeral, minutes otherwise); a space
+# inside a unit matches one optional space
 _UNITS_BY_FIRST: dict[str, list[tuple[re.Pattern, dict]]] = {}
-for _u in sorted(_UNITS, key=len, reverse=True):
-    _pat = re.compile("".join(r"[ \u00a0]?" if ch == " " else re.escape(ch) for ch in _u))
-    _UNITS_BY_FIRST.setdefault(_u[0], []).append((_pat, _UNITS[_u]))
+for _e in sorted(_D["units"], key=lambda e: len(e["u"]), reverse=True):
+    _pat = re.compile("".join(r"[ \u00a0]?" if ch == " " else re.escape(ch) for ch in _e["u"]))
+    _UNITS_BY_FIRST.setdefault(_e["u"][0], []).append((_pat, _e))
 
 _PARTICLES = set(_D["particles_after_unit"])
 _PARTICLE_EXC = {k: set(v) for k, v in _D["particle_exceptions"].items()}
 _EXTRA_FOLLOW = {k: set(v) for k, v in _D["extra_follow"].items()}
 
 _NOUNS: dict[str, str] = _D["generic_nouns"]
-_GENERIC = set(_D["generic_counters"])
+_GENERIC = {e["u"] for e in _D["units"] if e.get("generic")}
 _DAE_WORDS = sorted(_D["ordinal_dae_words"], key=len, reverse=True)
 
 _PREFIX_Q: dict[str, str] = _D["prefix_qualifiers"]
@@ -134,12 +132,13 @@ _ACORE = (rf"(?:{_AR})(?:[{_SMALL_C}]+(?:{_AR})?|[{_BIG_C}](?:{_SP}?(?=[{_DIG}])
 _SSEC = rf"(?:[{_SDIG_C}]?[{_SMALL_C}])+[{_SDIG_C}]?"
 _SCORE = (rf"(?:{_SSEC}|[{_SDIG_C}])?[{_BIG_C}](?:{_SP}?(?:{_SSEC}|[{_SDIG_C}])?[{_BIG_C}]?)*"
           rf"|{_SSEC}")
-_VAGUE = rf"수(?:[{_SMALL_C}{_BIG_C}])+"
+_VAGUE = rf"{re.escape(_D['vague_prefix'])}(?:[{_SMALL_C}{_BIG_C}])+"
 _NATIVE_ALT = _alt(_NATIVE)
 
+_HEAD_FIRST = _DIG + "".join(sorted(set("제" + _D["vague_prefix"][0] + _SDIG_C + _SMALL_C + _BIG_C + "".join(w[0] for w in _NATIVE))))
 _HEAD_RE = re.compile(
-    rf"(?P<je>(?<![가-힣A-Za-z])제{_SP}?)?"
-    rf"(?:(?<![A-Za-z{_DIG}.,_])(?<![A-Za-z]-)(?P<ar>{_ACORE})"
+    rf"(?=[{_HEAD_FIRST}])(?P<je>(?<![가-힣A-Za-z])제{_SP}?)?"
+    rf"(?:(?<![A-Za-z{_DIG}._])(?<![{_DIG}],(?=[{_DIG}]{{3}}))(?<![A-Za-z]-)(?<![0-9][~∼〜～–])(?P<ar>{_ACORE})"
     rf"|(?<![가-힣{_DIG}])(?P<vague>{_VAGUE})"
     rf"|(?<![가-힣{_DIG}])(?P<native>{_NATIVE_ALT})(?={_SP}?[가-힣])"
     rf"|(?<![가-힣{_DIG}])(?P<sino>{_SCORE}))"
@@ -157,20 +156,23 @@ _SUFFIX_RE = re.compile(rf"{_SP}?(?P<q>{_alt(_SUFFIX_Q)})")
 _EXCEED_RE = re.compile(rf"(?:이|가|을|를|은|는)?{_SP}?(?P<q>{_alt(_EXCEED)})")
 # ages: 김모(33)씨, A(44)씨, 최모 (41)씨, 박씨(45세), (본명 박재상·35), (22·여)
 _AGE_RE = re.compile(
-    rf"(?:(?<=[가-힣A-Z])|(?<=[가-힣]{_SP}))\((?P<n>[0-9]{{1,3}})(?P<u>세|살)?(?=\)|[·,/]|{_SP})"
-    rf"|(?:(?<=[가-힣一-鿿][·.,])|(?<=[가-힣一-鿿]{_SP}[·.,])|(?<=[가-힣一-鿿][·.,]{_SP}))"
+    rf"(?=\()(?:(?<=[가-힣A-Z])|(?<=[가-힣]{_SP}))\((?P<n>[0-9]{{1,3}})(?P<u>세|살)?(?=\)|[·,/]|{_SP})"
+    rf"|(?=[0-9])(?:(?<=[가-힣一-鿿][·.,])|(?<=[가-힣一-鿿]{_SP}[·.,])|(?<=[가-힣一-鿿][·.,]{_SP}))"
     rf"(?P<n2>[0-9]{{1,3}})(?P<u2>세|살)?(?=\))")
 _AGE_BLOCK_RE = re.compile(rf"(?:{_alt(_AGE_BLOCK)}){_SP}?$")
 _SCORE_RE = re.compile(rf"(?<![A-Za-z0-9.,\-:])(?P<a>[0-9]{{1,3}})[-:](?P<b>[0-9]{{1,3}})(?![0-9\-:.,])(?=(?:{_alt(_SCORE_FOLLOW)}))")
 _LABELLED_RE = re.compile(rf"(?<![가-힣])(?P<label>{_alt(_LABELLED)}){_SP}?(?P<num>{_AR})(?![0-9０-９A-Za-z])")
 _DURATION_CONTEXT_RE = re.compile(rf"(?:{_alt(_DURATION_CONTEXT)}){_SP}?$")
-_NATIVE_ORD_RE = re.compile(rf"(?<![가-힣])(?P<w>{_alt(_NATIVE_ORD)})(?![가-힣])|(?<![가-힣])(?P<w2>{_alt(_NATIVE_ORD)})(?=[,은는이가을를의로])")
-_FRACTION_RE = re.compile(rf"(?<![A-Za-z{_DIG}.,])(?P<den>{_AR}){_SP}?분의{_SP}?(?P<num>{_AR})(?![{_DIG}])")
+# 첫째, 둘째 … as words (a comma, a particle or a non-Hangul character follows)
+_NATIVE_ORD_RE = re.compile(
+    rf"(?=[{''.join(sorted(set(w[0] for w in _NATIVE_ORD)))}])(?<![가-힣])"
+    rf"(?:(?P<w>{_alt(_NATIVE_ORD)})(?![가-힣])|(?P<w2>{_alt(_NATIVE_ORD)})(?=[은는이가을를의로]))")
+_FRACTION_RE = re.compile(rf"(?=[{_DIG}])(?<![A-Za-z{_DIG}.,])(?P<den>{_AR}){_SP}?분의{_SP}?(?P<num>{_AR})(?![{_DIG}])")
 
 _CUR_ALT = _alt(_CURRENCY)
 _EN_NUM = rf"[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _EN_RE = re.compile(
-    rf"(?<![A-Za-z0-9$€£¥₩.,\-])(?:(?P<q>{_alt(_EN_PREFIX)})\s+)?"
+    rf"(?=[A-Za-z0-9$€£¥₩])(?<![A-Za-z0-9$€£¥₩.,\-])(?:(?P<q>{_alt(_EN_PREFIX)})\s+)?"
     rf"(?:(?P<cur>{_CUR_ALT})\s?)?(?P<num>{_EN_NUM})(?![0-9])"
     rf"(?:\s?(?P<mult>{_alt(_EN_MULT)})\b)?"
     rf"(?:\s?(?P<pct>{_alt(_EN_PERCENT)})(?![A-Za-z])|\s+(?P<noun>{_alt(_EN_NOUNS)})\b)?",
@@ -178,19 +180,17 @@ _EN_RE = re.compile(
 )
 
 # masks: nothing that overlaps these is emitted
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\[email[^\]]*\]")
+_EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _MASK_RE = re.compile(
-    r"(?:https?://|www\.)\S+"
-    r"|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
-    r"|\[email[^\]]*\]"
-    r"|(?<![0-9])0\d{1,2}[-.)\s]\d{3,4}[-.\s]\d{4}(?![0-9])"          # phone numbers
+    r"(?=['’‘`0-9])(?:(?<![0-9])0\d{1,2}[-.)\s]\d{3,4}[-.\s]\d{4}(?![0-9])"          # phone numbers
     r"|(?<![0-9])1[5-9]\d{2}-\d{4}(?![0-9])"                           # 1588-xxxx
     r"|(?<![0-9])\d{4}[./-]\s?\d{1,2}[./-]\s?\d{1,2}\.?(?![0-9])"      # 2024.5.22
-    r"|['’‘`]\d{2}[./]\d{1,2}(?:[./]\d{1,2})?\.?(?![0-9%])"            # '24.11.12.
-    r"|(?<![0-9.])\d{1,2}\.\d{1,2}\.?\s?[~∼\-]\s?\d{1,2}\.?(?![0-9%])"  # 11.20~21.
-    r"|(?<![0-9])\d{1,2}:\d{2}(?::\d{2})?(?![0-9])"                     # 14:30
+    r"|['’‘`]\d{2}[./]\d{1,2}(?:[./]\d{1,2})?\.?(?![0-9%]|\.[0-9])"  # '24.11.12.
+    r"|(?<![0-9.])\d{1,2}\.\d{1,2}\.?\s?[~∼\-]\s?\d{1,2}\.?(?![0-9%]|\.[0-9])"  # 11.20~21.
+    r"|(?<![0-9])\d{1,2}:\d{2}(?::\d{2})?(?![0-9]))"                     # 14:30
 )
 
-_HANGUL_RE = re.compile(r"[가-힣]")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -448,9 +448,14 @@ def _build(text: str, m: re.Match, n: int):
         if native and text[head_start:uend] in _NATIVE_ATTACH_EXCLUDE:
             return None                                      # 한번(은): an idiom
         if rule == "sino" and len(core_txt.replace(" ", "")) == 1 and text[pos:pos + 1] != " " \
-                and entry["kind"] != "money":
+                and entry["kind"] != "money" and not has_yeo:
             return None                                      # 천명(하다), 만명
-        if rule == "arabic" and not je and not is_range and text[pos:pos + 1] in (" ", "\u00a0"):
+        if rule == "sino" and text[pos:pos + 1] not in (" ", "\u00a0") and not has_yeo \
+                and entry["kind"] != "money" and not any(ch in _SINO_SMALL for ch in core_txt) \
+                and len(core_txt) <= 2:
+            return None                                      # 구조자, 오만(한): words, not numbers
+        if rule == "arabic" and not je and not is_range and not has_yeo and core_txt.isdigit() \
+                and len(core_txt) >= 3 and text[pos:pos + 1] in (" ", "\u00a0"):
             # '30669 경찰 …', '30652 칸 …': a number opening a line and followed by a
             # space is a row number, not a quantity
             ls = text.rfind("\n", 0, head_start) + 1
@@ -460,6 +465,8 @@ def _build(text: str, m: re.Match, n: int):
         unit = entry.get("out", u)
         if "max" in entry and value > entry["max"]:
             return None
+        if value in entry.get("skip_values", ()):
+            return None                                      # 2030세대: an age band, not households
         if "min" in entry and value < entry["min"]:
             return None
         if entry.get("no_big") and _largest_big(core_txt):
@@ -640,6 +647,10 @@ def _native_ordinal_candidates(text: str, masked) -> list[tuple]:
 # --------------------------------------------------------------------------- entry point
 def _extract(text: str) -> list[NumberMention]:
     masks = [(m.start(), m.end()) for m in _MASK_RE.finditer(text)]
+    if "://" in text or "www." in text or "[email" in text:
+        masks += [(m.start(), m.end()) for m in _URL_RE.finditer(text)]
+    if "@" in text:
+        masks += [(m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
 
     def masked(s: int, e: int) -> bool:
         for ms, me in masks:

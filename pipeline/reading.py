@@ -95,10 +95,10 @@ def _read_meta(path: Path) -> tuple[dict, str]:
 
 def load(item: InputFile, max_bytes: int) -> Loaded:
     path = Path(item.abs_path)
-    if item.kind is None:
-        raise ReadError("unsupported_type", f"not an .html/.htm/.txt page: {Path(item.path).suffix or 'no suffix'}")
     try:
         size = path.stat().st_size
+        if item.kind is None:
+            raise ReadError("unsupported_type", f"not an .html/.htm/.txt page: {Path(item.path).suffix or 'no suffix'}")
         if size > max_bytes:
             raise ReadError("too_large", f"{size} bytes, over the limit of {max_bytes} (--max-doc-bytes)")
         data = path.read_bytes()

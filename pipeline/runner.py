@@ -149,30 +149,34 @@ def _flush(writers: dict[str, PartWriter], batch: dict[str, list[dict]]) -> None
         rows.clear()
 
 
-def _stage_clusters(store: Store, run_id: str, plan: Plan, journal: Journal, new_events: pa.Table) -> None:
+def _without(table: pa.Table, article_ids: set[str]) -> pa.Table:
     import pyarrow.compute as pc
 
-    events = store.read("events")
-    if plan.drop_ids:
-        events = events.filter(pc.invert(pc.is_in(events.column("article_id"), pa.array(sorted(plan.drop_ids)))))
-    events = pa.concat_tables([events, new_events])
-    articles = store.read("articles").select(["article_id", "publisher"]).to_pylist()
-    publishers = {a["article_id"]: a["publisher"] for a in articles}
+    if not article_ids:
+        return table
+    return table.filter(pc.invert(pc.is_in(table.column("article_id"), pa.array(sorted(article_ids)))))
+
+
+def _stage_clusters(store: Store, run_id: str, part: str, plan: Plan, journal: Journal) -> None:
+    """Event clusters are derived from all events: recomputed from the tables as they will be."""
+    import pyarrow.parquet as pq
+
+    staged = lambda name: pq.read_table(store.staging(run_id) / name / f"{part}.parquet")
+    events = pa.concat_tables([_without(store.read("events"), plan.drop_ids), staged("events")])
+    articles = pa.concat_tables([_without(store.read("articles"), plan.drop_ids), staged("articles")])
+    publishers = dict(zip(articles.column("article_id").to_pylist(), articles.column("publisher").to_pylist()))
     store.stage_table(run_id, "event_clusters", cluster_events(events.to_pylist(), publishers),
                       "event_clusters/clusters.parquet", journal)
 
 
 def _commit(store: Store, run_id: str, part: str, plan: Plan, writers: list[PartWriter],
             manifest_rows: list[dict], report: RunReport) -> None:
-    import pyarrow.parquet as pq
-
     journal = Journal()
     renamed = store.stage_without(run_id, plan.drop_parts, plan.drop_ids, plan.drop_paths, journal)
     for writer in writers:
         report.rows_written[writer.name] = writer.rows
         journal.moves.append((store._rel(writer.path), f"{writer.name}/{part}.parquet"))
-    new_events = pq.read_table(store.staging(run_id) / "events" / f"{part}.parquet")
-    _stage_clusters(store, run_id, plan, journal, new_events)
+    _stage_clusters(store, run_id, part, plan, journal)
     keep = [dict(row, part=renamed.get(row["part"], row["part"])) for row in plan.keep.to_pylist()]
     manifest = from_rows("manifest", sorted(keep + manifest_rows, key=lambda r: r["source_path"]))
     store.stage_table(run_id, "manifest", manifest, "_manifest.parquet", journal)

@@ -20,7 +20,7 @@ class Settings:
     full: bool = False                    # reprocess every input, ignoring the manifest
     max_doc_bytes: int = 5 * 1024 * 1024  # larger inputs are rejected ('too_large'): bounds memory per document
     min_text_chars: int = 20              # less clean text than this is rejected ('no_text')
-    max_text_chars: int = 300_000         # clean text beyond this is cut before tokenising (noted in 'removed')
+    max_text_chars: int = 100_000         # clean text beyond this is cut before tokenising (noted in 'removed')
     batch_size: int = 32                  # documents per Parquet row group / per task
     reject_threshold: float = 0.5         # exit code 3 when a larger share of the processed inputs was rejected
     quiet: bool = False

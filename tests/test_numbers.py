@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 import unicodedata
 from pathlib import Path
@@ -42,10 +43,20 @@ CORPUS_ROWS = _load_corpus()
 
 
 def _row_id(row) -> str:
+    """ASCII id: line number, then the expected values (or the ASCII bits of a negative)."""
     i, ex = row
-    text = " ".join(ex["text"].split())
-    tag = "neg" if not ex["expect"] else "pos"
-    return f"L{i:03d}-{tag}-{text[:28]}"
+    if ex["expect"]:
+        parts = []
+        for e in ex["expect"]:
+            p = f"{e.get('kind', '')}{float(e['value']):g}"
+            if e.get("counted"):
+                p += f"-{e['counted']}"
+            if e.get("qualifier", "exact") != "exact":
+                p += f"-{e['qualifier']}"
+            parts.append(p)
+        return f"L{i:03d}-" + "+".join(parts)
+    ascii_bits = "_".join(re.findall(r"[A-Za-z0-9][A-Za-z0-9.:/\-]*", ex["text"]))[:40]
+    return f"L{i:03d}-none-{ascii_bits or 'text'}"
 
 
 def _same(field: str, got, want) -> bool:
@@ -137,13 +148,17 @@ MUST = _gold_items("must")
 SHOULD = _gold_items("should")
 
 
-@pytest.mark.parametrize("name,item", MUST, ids=[f"{n[:3]}-{it['text']}" for n, it in MUST])
+def _gold_id(name: str, item: dict) -> str:
+    return f"{name[:3]}-{float(item['value']):g}-{item['counted']}-{item['qualifier']}"
+
+
+@pytest.mark.parametrize("name,item", MUST, ids=[_gold_id(n, it) for n, it in MUST])
 def test_gold_must(name, item):
     ok, near = _gold_match(name, item)
     assert ok, f"{name}: gold {item} not found; overlapping mentions: {near}"
 
 
-@pytest.mark.parametrize("name,item", SHOULD, ids=[f"{n[:3]}-{it['text']}" for n, it in SHOULD])
+@pytest.mark.parametrize("name,item", SHOULD, ids=[_gold_id(n, it) for n, it in SHOULD])
 def test_gold_should(name, item):
     ok, near = _gold_match(name, item)
     assert ok, f"{name}: gold {item} not found; overlapping mentions: {near}"

@@ -1,0 +1,304 @@
+"""Organisation mentions: gazetteer names, unseen names by their heads, English names.
+
+Three sources of candidates, then a longest-first non-overlapping selection:
+
+1. ``gazetteer``: every alias in ``data/organizations.json`` found in the normalised view of
+   the text (see :mod:`pipeline.gazetteer`), starting at a word start and ending where the
+   word ends or only particles follow (메타 matches 메타는, never 메타버스). A glued gloss
+   ``(KIST)`` is taken into the mention as its abbreviation.
+2. ``head:<head>``: a word ending in an organisational head from
+   ``data/entities_org_rules.json`` (개발국제협력부, 경기도시장상권진흥원, 스탠퍼드대), with a
+   stem long and specific enough for that head (proper nouns for company and university
+   heads, proper or public (국가, 한국 ...) stems for institutes), minus negatives (정부,
+   대부분, 연령대, 사용처 ...). Standalone heads (기구, 위원회, 관계망 ...) take the bare nouns
+   before them (국제 에너지 기구).
+3. ``english:<head>``: capitalised English names ending in a head (International Energy
+   Agency, University of Oxford).
+
+An abbreviation given in parentheses is then looked up in the rest of the article
+(``abbreviation``).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import gazetteer as gz
+from .mentions import OrganizationMention
+
+_ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&\-.]{1,11}")
+
+
+@lru_cache(maxsize=1)
+def _index() -> gz.PhraseIndex:
+    idx = gz.PhraseIndex()
+    for org in gz.organizations():
+        skip = set(org.get("nomatch", []))
+        for name in [org["canonical"], *org.get("aliases", [])]:
+            if name not in skip:
+                idx.add(name, org)
+    return idx
+
+
+@lru_cache(maxsize=1)
+def _title_words() -> tuple[str, ...]:
+    return tuple(sorted((t["title"] for t in gz.titles().get("titles", []) if " " not in t["title"]),
+                        key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _rules():
+    r = gz.org_rules()
+    heads = sorted(r.get("heads", []), key=lambda h: -len(h["head"]))
+    return (heads, set(r.get("negative_words", [])), tuple(r.get("negative_suffixes", [])),
+            tuple(r.get("public_prefixes", [])), set(r.get("generic_modifiers", [])))
+
+
+def _right_ok(text: str, tm: gz.TokenMap, s: int, e: int) -> bool:
+    """The name ends the word, or only particles (or a title: 과기정통부장관) follow."""
+    if e >= len(text):
+        return True
+    c = text[e]
+    last = text[e - 1]
+    if not c.isalnum():
+        return True
+    if (gz.is_latin(c) or c.isdigit()) and (gz.is_latin(last) or last.isdigit()):
+        return False
+    if gz.is_hangul(c):
+        m = re.match(r"[가-힣]+", text[e:])
+        rest = m.group(0) if m else ""
+        if gz.particle_tail_re().match(rest):
+            return True
+        tok = tm.token_start_at(e)
+        if tok is None:
+            return False
+        if re.match(r"^(J|E|VCP)", tok.tag_):
+            return True
+        return rest.startswith(_title_words()) and tok.tag_.startswith("NN")   # 과기정통부장관
+    return True
+
+
+def _extend_gloss(text: str, e: int, org: dict | None) -> tuple[int, str | None]:
+    """Take a ``(KIST)`` right after the name into the mention; returns (new end, abbreviation)."""
+    m = re.match(r" ?\(([^()\n]{1,40})\)", text[e:])
+    if not m:
+        return e, None
+    content = m.group(1).strip()
+    if m.group(0).startswith(" ") and org is None:
+        return e, None
+    known = False
+    if org is not None:
+        names = {gz.norm_phrase(n).replace(" ", "") for n in [org["canonical"], *org.get("aliases", [])]}
+        known = gz.norm_phrase(content).replace(" ", "") in names or content == org.get("abbreviation")
+    if known or (_ACRONYM.fullmatch(content) and sum(c.isupper() for c in content) >= 2):
+        abbr = content if _ACRONYM.fullmatch(content) and sum(c.isupper() for c in content) >= 2 else None
+        return e + m.end(), abbr
+    if m.group(0).startswith(" "):
+        return e, None
+    return e, None
+
+
+def _gazetteer_candidates(text, nt, tm):
+    idx = _index()
+    out = []
+    t = nt.text
+    for i in range(len(t)):
+        if t[i] == " " or (i > 0 and t[i - 1].isalnum() and gz.script(t[i - 1]) == gz.script(t[i])):
+            continue
+        for end, payloads in idx.matches(nt, i):
+            s, e = nt.orig_span(i, end)
+            if not _right_ok(text, tm, s, e):
+                continue
+            org = payloads[0]
+            e2, abbr = _extend_gloss(text, e, org)
+            if abbr is None and text[s:e] == org.get("abbreviation"):
+                abbr = text[s:e]
+            out.append((s, e2, org["canonical"], abbr, org["org_type"], org.get("country"), "gazetteer"))
+            break
+    return out
+
+
+def _syllables(s: str) -> int:
+    return sum(1 for c in s if gz.is_hangul(c) or gz.is_latin(c))
+
+
+def _is_proper(stem: str, s: int, e: int, tm: gz.TokenMap, whole_tags: tuple) -> bool:
+    if not stem:
+        return False
+    if re.search(r"[A-Za-z]", stem):
+        return True
+    tags = [t.tag_ for t in tm.span_tokens(s, e)]
+    if any(tag.startswith("NNP") or tag == "SL" for tag in tags):
+        return True
+    if len(whole_tags) == 1 and whole_tags[0] == "NNP":
+        return True
+    places = gz.place_names()
+    countries = gz.country_names()
+    aliases = gz.org_alias_map()
+    for k in range(len(stem), 1, -1):
+        if stem[:k] in places or stem[:k] in countries or stem[:k] in aliases:
+            return True
+    return False
+
+
+def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
+    heads, neg_words, neg_suffixes, public, generic = _rules()
+    stem_text = w.text
+    clean = re.sub(r"\([^()]*\)", "", stem_text)
+    if not clean or not re.fullmatch(r"[가-힣A-Za-z0-9·&]+", clean):
+        return None
+    if clean in gz.place_names() or clean in gz.country_names():
+        return None
+    for h in heads:
+        head = h["head"]
+        if not clean.endswith(head):
+            continue
+        stem = clean[:-len(head)]
+        if stem and (clean in neg_words or clean.endswith(neg_suffixes)):
+            return None
+        head_pos = w.stem_end - len(head)
+        if tm.tag_at(head_pos) == "XSN" and head in ("대", "당", "부", "처", "청"):
+            return None
+        start = w.stem_start
+        country = None
+        if not stem:
+            if not h.get("standalone"):
+                return None
+            # bare nouns before a standalone head: 국제 에너지 기구
+            k = wi - 1
+            parts = []
+            while k >= 0 and wi - k <= 4:
+                p = words[k]
+                if not p.bare or words[k + 1].lead:
+                    break
+                ptxt = re.sub(r"\([^()]*\)", "", p.text)
+                if (not ptxt or ptxt in generic or ptxt in gz.country_names()
+                        or not all(re.match(r"^(NN|SL|SN|XPN|XSN|SSO|SSC|XR)", tg) for tg in p.tags)):
+                    break
+                parts.insert(0, ptxt)
+                start = p.stem_start
+                k -= 1
+                if p.lead:
+                    break
+            if not parts:
+                return None
+            stem = "".join(parts)
+            if stem + head in neg_words:
+                return None
+            if k >= 0 and words[k].bare and words[k].text in gz.country_names():
+                country = gz.country_names()[words[k].text]
+        if _syllables(stem) < h.get("min_stem", 2) or not re.search(r"[가-힣A-Za-z]", stem):
+            return None
+        if stem in generic:
+            return None
+        cls = h.get("stem", "any")
+        if cls in ("public", "proper"):
+            ok = _is_proper(stem, start, head_pos, tm, w.tags)
+            if not ok and cls == "public":
+                ok = stem.startswith(public)
+            if not ok:
+                return None
+        elif len(w.tags) == 1 and w.tags[0] == "NNG" and h["org_type"] not in ("government",) and not (stem and start < w.stem_start):
+            return None          # one dictionary common noun: 국제기구, 데이터센터
+        if country is None and wi > 0 and words[wi - 1].bare and not w.lead and start == w.stem_start:
+            country = gz.country_names().get(words[wi - 1].text)
+        if country is None:
+            for name, canon in gz.country_names().items():
+                if len(name) > 1 and stem.startswith(name):
+                    country = canon
+                    break
+        end = w.stem_end
+        e2, abbr = _extend_gloss(text, end, None)
+        canonical = re.sub(r"\s+", " ", re.sub(r"\([^()]*\)", "", text[start:end])).strip()
+        return (start, e2, canonical, abbr, h["org_type"], country, f"head:{head}")
+    return None
+
+
+def _company_marker(w: gz.Word, text: str):
+    m = re.fullmatch(r"(?:\(주\)|㈜)\s*([가-힣A-Za-z0-9&]{2,20})|([가-힣A-Za-z0-9&]{2,20})\s*(?:\(주\)|㈜)", text[w.core_start:w.core_end])
+    if not m:
+        return None
+    name = m.group(1) or m.group(2)
+    return (w.core_start, w.core_end, name, None, "company", None, "marker:(주)")
+
+
+_EN_HEAD_RE = None
+
+
+def _english_candidates(text: str):
+    global _EN_HEAD_RE
+    heads = gz.org_rules().get("english_heads", {})
+    if not heads:
+        return []
+    if _EN_HEAD_RE is None:
+        head = "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
+        cap = r"[A-Z][A-Za-z&'\-]*"
+        conn = r"(?:of|for|and|the|on|&)"
+        _EN_HEAD_RE = re.compile(
+            rf"(?<![A-Za-z])((?:{cap}\s+(?:{conn}\s+)*){{1,6}}(?:{head})(?![A-Za-z])"
+            rf"|(?:{head})\s+(?:of|for|on)\s+(?:the\s+)?{cap}(?:\s+{cap}){{0,3}})")
+    out = []
+    for m in _EN_HEAD_RE.finditer(text):
+        s, e = m.span(1)
+        phrase = m.group(1)
+        if phrase.startswith("The "):
+            s += 4
+            phrase = phrase[4:]
+        words = phrase.split()
+        if len(words) < 2:
+            continue
+        head = next((w for w in reversed(words) if w in heads), None) or next(w for w in words if w in heads)
+        out.append((s, e, phrase, None, heads[head], None, f"english:{head}"))
+    return out
+
+
+def _select(cands):
+    chosen = []
+    prio = {"gazetteer": 0}
+    gaz = [c for c in cands if c[6] == "gazetteer"]
+    # an English phrase never swallows gazetteer names (council of Europe and European Union)
+    cands = [c for c in cands if not c[6].startswith("english:")
+             or all(c[1] <= d[0] or c[0] >= d[1] for d in gaz)]
+    for c in sorted(cands, key=lambda c: (-(c[1] - c[0]), prio.get(c[6], 1), c[0])):
+        if all(c[1] <= d[0] or c[0] >= d[1] for d in chosen):
+            chosen.append(c)
+    return sorted(chosen)
+
+
+def _abbreviation_mentions(text, chosen):
+    """An abbreviation introduced in parentheses names the body again later in the article."""
+    out = []
+    for c in chosen:
+        abbr = c[3]
+        if not abbr or len(abbr) < 2:
+            continue
+        for m in re.finditer(re.escape(abbr), text):
+            s, e = m.span()
+            if (s > 0 and text[s - 1].isalnum()) or (e < len(text) and (gz.is_latin(text[e]) or text[e].isdigit())):
+                continue
+            out.append((s, e, c[2], abbr, c[4], c[5], "abbreviation"))
+    return out
+
+
+def extract_organizations(doc) -> list[OrganizationMention]:
+    text = doc.text
+    if not text.strip():
+        return []
+    nt = gz.NormText(text)
+    tm = gz.TokenMap(doc)
+    words = gz.doc_words(doc, tm)
+    cands = _gazetteer_candidates(text, nt, tm)
+    for wi, w in enumerate(words):
+        if w.stem_end <= w.stem_start:
+            continue
+        c = _company_marker(w, text) or _head_candidate(w, text, tm, words, wi)
+        if c:
+            cands.append(c)
+    cands += _english_candidates(text)
+    chosen = _select(cands)
+    extra = [c for c in _abbreviation_mentions(text, chosen)
+             if all(c[1] <= d[0] or c[0] >= d[1] for d in chosen)]
+    chosen = _select(chosen + extra)
+    return [OrganizationMention(start=s, end=e, text=text[s:e], canonical=can, abbreviation=abbr,
+                                org_type=typ, country=country, rule=rule)
+            for s, e, can, abbr, typ, country, rule in chosen]

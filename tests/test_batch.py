@@ -1,0 +1,269 @@
+"""The nightly batch job: incremental, crash-safe, one run at a time, same tables on any engine."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import RAW
+from pipeline.locking import RunLock
+from pipeline.runner import EXIT_TOO_MANY_REJECTS, run_extract
+from pipeline.settings import Settings
+from pipeline.storage import Store
+
+ARTICLE_TABLES = ("articles", "rejects", "dates", "numbers", "officials", "organizations", "locations", "events")
+SORT_KEYS = {"articles": ["source_path"], "rejects": ["source_path"], "events": ["article_id", "event_id"],
+             "event_clusters": ["cluster_id"]}
+TEMPLATE = ("(서울=예시뉴스) 홍길동 기자 = 과학기술정보통신부는 {d}일 서울 코엑스에서 열린 '제{n}차 디지털 장관회의'에 "
+            "참석했다고 밝혔다.\n이번 회의에는 {c}개국 대표단과 {p}여 명이 참석했다.\n"
+            "참가국들은 회의 결과물로 '디지털 협력 공동성명'을 채택했다.\nⓒ 예시뉴스 무단 전재 및 재배포 금지\n")
+
+
+def make_corpus(folder: Path, n: int, start: int = 0) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(start, start + n):
+        text = TEMPLATE.format(d=1 + i % 28, n=i, c=10 + i % 50, p=100 + i)
+        (folder / f"doc_{i:04d}.txt").write_text(text, encoding="utf-8")
+
+
+def tables(processed: Path) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name in ARTICLE_TABLES + ("event_clusters",):
+        frame = pd.read_parquet(processed / name)
+        keys = SORT_KEYS.get(name, ["article_id", "start", "end"])
+        out[name] = frame.sort_values(keys).reset_index(drop=True)
+    return out
+
+
+def assert_same_tables(a: Path, b: Path) -> None:
+    ta, tb = tables(a), tables(b)
+    for name in ta:
+        pd.testing.assert_frame_equal(ta[name], tb[name], check_dtype=True, obj=name)
+
+
+def test_incremental_changes_and_deletions(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    make_corpus(raw, 6)
+    first = run_extract(raw, out, Settings(quiet=True))
+    assert (first.n_processed, first.n_skipped) == (6, 0)
+
+    again = run_extract(raw, out, Settings(quiet=True))
+    assert (again.n_processed, again.n_skipped) == (0, 6)
+
+    make_corpus(raw, 1, start=6)                                   # one new file
+    (raw / "doc_0000.txt").write_text(TEMPLATE.format(d=3, n=99, c=77, p=500))   # one changed file
+    os.utime(raw / "doc_0000.txt", ns=(time.time_ns(), time.time_ns() + 10**9))
+    (raw / "doc_0001.txt").unlink()                                # one deleted file
+    third = run_extract(raw, out, Settings(quiet=True))
+    assert (third.n_processed, third.n_skipped, third.n_deleted) == (2, 4, 1)
+
+    t = tables(out)
+    assert sorted(t["articles"]["source_path"]) == sorted(p.name for p in raw.iterdir())
+    assert t["articles"]["article_id"].is_unique
+    ids = set(t["articles"]["article_id"])
+    for name in ("dates", "numbers", "events"):
+        assert set(t[name]["article_id"]) <= ids, f"{name} keeps rows of replaced or deleted articles"
+    changed = t["articles"].set_index("source_path").loc["doc_0000.txt", "article_id"]
+    counts = t["numbers"][t["numbers"]["article_id"] == changed]["value"].tolist()
+    assert 77.0 in counts and 10.0 not in counts
+
+    fresh = tmp_path / "fresh"
+    run_extract(raw, fresh, Settings(quiet=True))
+    assert_same_tables(out, fresh)
+
+    full = run_extract(raw, out, Settings(quiet=True, full=True))
+    assert full.n_processed == 6 and full.n_skipped == 0
+    assert_same_tables(out, fresh)
+    changed_settings = run_extract(raw, out, Settings(quiet=True, min_text_chars=21))
+    assert changed_settings.n_processed == 6, "a setting that changes output must reprocess everything"
+
+    runs = pd.read_parquet(out / "runs")
+    assert len(runs) == 5 and set(runs["exit_status"]) == {0}
+
+
+def test_same_tables_whatever_the_number_of_workers(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    make_corpus(raw, 8)
+    run_extract(raw, tmp_path / "one", Settings(workers=1, batch_size=3, quiet=True))
+    run_extract(raw, tmp_path / "two", Settings(workers=2, batch_size=3, quiet=True))
+    assert_same_tables(tmp_path / "one", tmp_path / "two")
+
+
+def test_dask_engine_on_a_real_local_cluster(tmp_path):
+    from dask.distributed import LocalCluster
+
+    raw = tmp_path / "raw"
+    make_corpus(raw, 6)
+    shutil.copy(RAW / "000_f24c5ef67f1ed737.txt", raw)
+    run_extract(raw, tmp_path / "local", Settings(workers=1, quiet=True))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        report = run_extract(raw, tmp_path / "dask", Settings(engine="dask", scheduler=cluster.scheduler_address,
+                                                              batch_size=2, quiet=True))
+    assert report.n_processed == 7
+    assert_same_tables(tmp_path / "local", tmp_path / "dask")
+
+
+def test_second_run_exits_75_while_the_first_holds_the_lock(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    make_corpus(raw, 1)
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (out / ".lock").write_text(f"{holder.pid}\n")
+        result = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(raw), str(out), "--quiet"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 75 and "another run" in result.stderr
+        assert not (out / "articles").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    report = run_extract(raw, out, Settings(quiet=True))       # the holder is dead: its lock is stale
+    assert report.n_processed == 1 and not (out / ".lock").exists()
+
+
+def test_lock_refuses_a_live_holder(tmp_path):
+    with RunLock(tmp_path):
+        other = RunLock(tmp_path)
+        other.path.write_text("1\n")                            # pid 1 is always alive
+        with pytest.raises(RuntimeError, match="another run"):
+            RunLock(tmp_path).acquire()
+
+
+def _kill_when(proc: subprocess.Popen, condition, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if condition():
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.parametrize("moment", ["while processing", "on commit"])
+def test_killed_run_leaves_tables_whole_and_rerun_matches(tmp_path, moment):
+    raw, out, reference = tmp_path / "raw", tmp_path / "out", tmp_path / "reference"
+    make_corpus(raw, 40)
+    run_extract(raw, out, Settings(quiet=True))                 # a first run: the tables exist
+    make_corpus(raw, 40, start=40)                              # new pages for the run we kill
+    staging = out / ".staging"
+    condition = (lambda: any(staging.rglob("*.parquet"))) if moment == "while processing" \
+        else (lambda: (out / "_journal.json").exists() or any(staging.rglob("event_clusters/*")))
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "extract", str(raw), str(out), "--workers", "1",
+                             "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed = _kill_when(proc, condition)
+    assert killed or proc.returncode == 0
+    for name in ARTICLE_TABLES:                                 # every file on disk is readable, whole
+        pd.read_parquet(out / name)
+    rerun = run_extract(raw, out, Settings(quiet=True))
+    assert rerun.exit_status == 0
+    run_extract(raw, reference, Settings(quiet=True))
+    assert_same_tables(out, reference)
+    assert not (out / ".staging").exists() and not (out / "_journal.json").exists()
+
+
+def test_journal_is_rolled_forward_after_a_crash_mid_commit(tmp_path, monkeypatch):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    make_corpus(raw, 3)
+    run_extract(raw, out, Settings(quiet=True))
+    make_corpus(raw, 2, start=3)
+    real_replace, calls = os.replace, {"n": 0}
+
+    def crash_after_two(src, dst):
+        if str(dst).endswith(".parquet") and "/.staging/" not in str(dst) and ".tmp-" not in str(src):
+            calls["n"] += 1
+            if calls["n"] > 2:
+                raise OSError("simulated crash in the middle of a commit")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_after_two)
+    with pytest.raises(OSError, match="simulated crash"):
+        run_extract(raw, out, Settings(quiet=True))
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (out / "_journal.json").exists()
+    (out / ".lock").unlink(missing_ok=True)
+    report = run_extract(raw, out, Settings(quiet=True))
+    assert report.n_processed == 0 and report.n_skipped == 5      # the interrupted commit was completed
+    assert len(pd.read_parquet(out / "articles")) == 5
+
+
+def test_compact_merges_parts_and_keeps_rows(tmp_path):
+    from pipeline.compact import compact
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    for i in range(3):
+        make_corpus(raw, 2, start=2 * i)
+        run_extract(raw, out, Settings(quiet=True))
+    before = tables(out)
+    assert len(list((out / "articles").glob("*.parquet"))) == 3
+    merged = compact(out)
+    assert merged["articles"] == 3 and len(list((out / "articles").glob("*.parquet"))) == 1
+    after = tables(out)
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+    make_corpus(raw, 1, start=6)
+    (raw / "doc_0000.txt").unlink()
+    report = run_extract(raw, out, Settings(quiet=True))
+    assert report.n_processed == 1 and report.n_deleted == 1
+    assert sorted(pd.read_parquet(out / "articles")["source_path"]) == sorted(p.name for p in raw.iterdir())
+
+
+def test_bad_input_at_scale(tmp_path):
+    raw = tmp_path / "raw"
+    make_corpus(raw, 2)
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(4096))
+    with open(raw / "huge.txt", "wb") as fh:                        # 50 MB: over the size limit
+        fh.write(("가나다라마바사 " * 8).encode() * (50 * 1024 * 1024 // 57 + 1))
+    (raw / "one-line.txt").write_text("과학기술정보통신부는 회의를 열었다 " * 55_000)   # ~1 MB, one line
+    (raw / "nul.txt").write_bytes(b"abc\x00def\x00" * 500)
+    (raw / "invalid.txt").write_bytes(b"\xff\xfe\xfd\x80\x81 broken " * 300)
+    (raw / "legacy.html").write_bytes(("<html><body><p>" + TEMPLATE.format(d=1, n=1, c=2, p=3) + "</p></body></html>")
+                                      .encode("cp949", errors="ignore"))
+    (raw / "utf16.txt").write_bytes(TEMPLATE.format(d=2, n=2, c=3, p=4).encode("utf-16"))
+    (raw / "scripts.html").write_text("<html><head><script>var a = 1;</script></head><body><script>x()</script>"
+                                      "</body></html>")
+    (raw / "nested.html").write_text("<html><body>" + "<div>" * 10_000 + "<p>깊은 문서입니다.</p>" + "</div>" * 10_000
+                                     + "</body></html>")
+    (raw / "이름에 공백 있는 기사.txt").write_text(TEMPLATE.format(d=5, n=5, c=6, p=7))
+    os.symlink("loop", raw / "loop")                                 # a symlink to itself
+    locked = raw / "locked.txt"
+    locked.write_text(TEMPLATE.format(d=6, n=6, c=7, p=8))
+    locked.chmod(0)
+    out = tmp_path / "out"
+    report = run_extract(raw, out, Settings(workers=2, quiet=True))
+    assert report.exit_status in (0, EXIT_TOO_MANY_REJECTS)
+    articles, rejects = pd.read_parquet(out / "articles"), pd.read_parquet(out / "rejects")
+    seen = sorted(list(articles["source_path"]) + list(rejects["source_path"]))
+    assert seen == sorted(p.name for p in raw.iterdir())
+    reasons = rejects.set_index("source_path")["reason"]
+    assert reasons["huge.txt"] == "too_large" and reasons["empty.txt"] == "empty"
+    assert reasons["binary.html"] == "binary" and reasons["nul.txt"] == "binary"
+    assert reasons["loop"] == "unreadable" and reasons["scripts.html"] == "no_text"
+    assert {"legacy.html", "utf16.txt", "이름에 공백 있는 기사.txt"} <= set(articles["source_path"])
+    one_line = articles.set_index("source_path").loc["one-line.txt"]
+    assert one_line["n_chars_clean"] <= Settings().max_text_chars
+
+
+def test_exit_code_when_too_many_inputs_are_rejected(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(3):
+        (raw / f"empty{i}.txt").write_bytes(b"")
+    make_corpus(raw, 1)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(raw), str(tmp_path / "out"),
+                             "--workers", "1", "--log-format", "json"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == EXIT_TOO_MANY_REJECTS
+    import json
+    logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert logged and all({"time", "level", "message"} <= set(entry) for entry in logged)
+    runs = pd.read_parquet(tmp_path / "out" / "runs")
+    assert runs["exit_status"].tolist() == [EXIT_TOO_MANY_REJECTS] and runs["n_rejected"].tolist() == [3]

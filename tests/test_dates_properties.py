@@ -1,0 +1,52 @@
+"""Property tests: extract_dates never raises and always returns well-formed mentions."""
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.dates import extract_dates
+
+DATE_ALPHABET = list("0123456789년월일.~-/' ’‘`()주분기상하반께말초중순") + [
+    "지난", "오는", "이번", "올해", "내년", "지난해", "전날", "이날", "다음 달", "이달", "개월", " 전", " 후", "요일",
+    "부터", "까지", "과", ", ", "·", " ", "\n", "\u00a0", "February ", "and ", "년대", "시즌", "추석 ", "(금)",
+]
+datey_text = st.lists(st.sampled_from(DATE_ALPHABET), max_size=40).map("".join)
+any_text = st.one_of(st.text(max_size=200), datey_text, st.tuples(st.text(max_size=30), datey_text).map("".join))
+references = st.one_of(st.none(), st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
+                       st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)))
+
+
+def _check(text: str, reference: date | None) -> None:
+    mentions = extract_dates(text, reference)
+    previous_end = 0
+    for m in mentions:
+        assert 0 <= m.start < m.end <= len(text)
+        assert text[m.start:m.end] == m.text
+        assert m.start >= previous_end
+        previous_end = m.end
+        assert (m.date_start is None) == (m.date_end is None)
+        if m.date_start is not None:
+            assert m.date_start <= m.date_end
+        assert m.grain in {"day", "week", "month", "quarter", "half", "year", "decade"}
+        assert m.resolution in {"absolute", "relative_to_reference", "relative_to_previous_date", "unresolved"}
+        assert m.timex and m.rule
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text, references)
+def test_never_raises_and_offsets_valid(text: str, reference: date | None) -> None:
+    _check(text, reference)
+
+
+@settings(max_examples=200, deadline=None)
+@given(datey_text, st.sampled_from([None, date(2024, 5, 22), date(1, 1, 1), date(9999, 12, 31), date(2024, 2, 29)]))
+def test_date_like_text_at_calendar_edges(text: str, reference: date | None) -> None:
+    _check(text, reference)
+
+
+def test_extreme_references_do_not_raise() -> None:
+    text = "지난해 12월 31일과 내년 1월 1일, 다음 주, 3일 후, 10년 전, 1분기, 상반기, 이번 겨울, 추석 연휴"
+    for reference in (date.min, date.max, None):
+        _check(text, reference)
