@@ -11,11 +11,13 @@ resolves them in text order.
 
 Resolution choices (documented here because they are judgement calls):
 
-* A month-day without a year goes to the year among ref.year-1 .. ref.year+1 whose occurrence is
-  nearest the reference date; distances into the future count ``month_day_future_weight`` (4) times,
-  so a future reading wins only when it is within ~2.5 months while the past one is ~9 months back
-  (Korean news writes 내년 for next year's dates).  ``지난`` forces the latest occurrence on or
-  before the reference, ``오는`` the earliest on or after it.
+* A month-day (or month) without a year goes to the year among ref.year-1 .. ref.year+1 whose
+  occurrence is nearest the reference date, favouring the past: days into the future count
+  ``future_weight`` (1.5) times, and leaving the reference's calendar year costs
+  ``other_year_penalty_days`` (180), because Korean news marks other years' dates with 내년/지난해.
+  So in May ``9월 말`` is this September, in late December ``1월 5일`` is next January, in
+  January ``12월 28일`` is last December, and in November ``2월 10일`` is this February.
+  ``지난`` forces the latest occurrence on or before the reference, ``오는`` the earliest on or after.
 * A lone day (``22일``) goes to the month among the previous, current and next month of the
   reference nearest the reference, future distances weighted ``day_future_weight`` (2): a day more
   than ~10 days after the reference therefore falls in the previous month.
@@ -302,7 +304,8 @@ def _narrow(start: date, end: date, unit: str, part: str | None) -> tuple[date, 
     return start, end
 
 
-def _choose(periods: list[tuple[date, date]], ref: date, weight: float, direction: str | None):
+def _choose(periods: list[tuple[date, date]], ref: date, weight: float, direction: str | None,
+            other_year_penalty: float = 0.0):
     """Pick the period nearest the reference; future distances weigh more; 지난/오는 filter."""
     if direction == "past":
         past = [p for p in periods if p[0] <= ref]
@@ -314,9 +317,10 @@ def _choose(periods: list[tuple[date, date]], ref: date, weight: float, directio
             return min(future)
 
     def cost(p: tuple[date, date]) -> float:
+        penalty = other_year_penalty if p[0].year != ref.year else 0.0
         if p[0] <= ref <= p[1]:
-            return 0.0
-        return float((ref - p[1]).days) if p[1] < ref else weight * (p[0] - ref).days
+            return penalty
+        return penalty + ((ref - p[1]).days if p[1] < ref else weight * (p[0] - ref).days)
 
     return min(periods, key=lambda p: (cost(p), p[0]))
 
@@ -467,10 +471,10 @@ def _resolve_calendar_near(s: _Side, e: _Side, grain, part, direction, ref: date
     """No year written: pick the year (or month) giving the occurrence nearest the reference."""
     options = []
     if s.month is not None:
-        weight = SETTINGS["month_day_future_weight"]
+        weight, penalty = SETTINGS["future_weight"], SETTINGS["other_year_penalty_days"]
         keys = [(ref.year + k, s.month) for k in (-1, 0, 1)]
     else:
-        weight = SETTINGS["day_future_weight"]
+        weight, penalty = SETTINGS["day_future_weight"], 0.0
         keys = [_shift_month(ref.year, ref.month, k) for k in (-1, 0, 1)]
     for year, month in keys:
         try:
@@ -479,7 +483,7 @@ def _resolve_calendar_near(s: _Side, e: _Side, grain, part, direction, ref: date
             continue
     if not options:
         return _unresolved(grain, _calendar_timex(None, s.month, s.day))
-    period = _choose([o[0] for o in options], ref, weight, direction)
+    period = _choose([o[0] for o in options], ref, weight, direction, penalty)
     _, year, month = next(o for o in options if o[0] == period)
     return _Resolved(*period, grain, "relative_to_reference", _calendar_timex_pair(year, month, s, e, period))
 
@@ -630,7 +634,8 @@ def _resolve_yearly(g: dict, ctx: _Context, grain: str, period_of, timex_of) -> 
         if ref is None:
             return _unresolved(grain, timex_of(None))
         options = {period_of(ref.year + k): ref.year + k for k in (-1, 0, 1)}
-        period = _choose(list(options), ref, SETTINGS["month_day_future_weight"], _DIRECTIONS.get(g.get("dir")))
+        period = _choose(list(options), ref, SETTINGS["future_weight"], _DIRECTIONS.get(g.get("dir")),
+                         SETTINGS["other_year_penalty_days"])
         year = options[period]
     start, end = period_of(year)
     return _Resolved(start, end, grain, how, timex_of(year))

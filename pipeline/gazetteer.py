@@ -362,6 +362,7 @@ class Word:
     trail: str                 # punctuation after the core
     text: str                  # the stem's text
     tags: tuple                # Kiwi tags of the stem's tokens
+    pieces: tuple = ()         # the texts of those tokens
 
     @property
     def bare(self) -> bool:
@@ -437,9 +438,10 @@ def doc_words(doc, tm: TokenMap) -> list[Word]:
                 paren = (p, stem_end, text[p + 1:stem_end - 1])
                 stem_end = p
         stem_start = cs
-        tags = tuple(t.tag_ for t in tm.span_tokens(stem_start, stem_end))
+        stoks = tm.span_tokens(stem_start, stem_end)
         out.append(Word(s, e, cs, ce, stem_start, stem_end, paren, tail,
-                        text[s:cs], text[ce:e], text[stem_start:stem_end], tags))
+                        text[s:cs], text[ce:e], text[stem_start:stem_end],
+                        tuple(t.tag_ for t in stoks), tuple(t.text for t in stoks)))
     return out
 
 

@@ -288,8 +288,8 @@ def _match_unit(text: str, pos: int, native: bool, attached_native: bool, je: bo
 def _qualifier_suffix(text: str, pos: int):
     """Suffix qualifier right after pos: (qualifier, end) or (None, pos)."""
     m = _EXCEED_RE.match(text, pos)
-    if m:
-        return "more_than", m.end("q")
+    if m and not (m.group("q") == "넘어" and text[m.end("q"):m.end("q") + 1] in ("지", "져", "졌")):
+        return "more_than", m.end("q")                    # (not 넘어지다, to fall over)
     m = _SUFFIX_RE.match(text, pos)
     if m:
         q = m.group("q")
