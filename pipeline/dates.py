@@ -29,6 +29,15 @@ Resolution choices (documented here because they are judgement calls):
   (so 연초/연말 too); decade 초 → years 0–3, 중반 → 4–6, 말/후반 → 7–9.
 * Without a reference date, anything that needs one is ``unresolved`` with a partial TIMEX
   (``XXXX-XX-22``, ``XXXX-02-10``); an explicit year keeps the mention ``absolute``.
+* Seasons (올여름, 지난 겨울; only with a year word or 지난/오는/이번) have grain ``quarter`` and a
+  TIMEX3 season value (``2024-SU``); 겨울 runs December to February.  Lunar holidays (설 연휴,
+  추석) have no lunar table: they resolve to the solar window they always fall in (추석: 7 Sep –
+  8 Oct), grain ``day``.  A month-day naming an event (``9·11 테러``, ``5·18 민주화운동``) is kept
+  ``unresolved`` (``XXXX-09-11``) even with a reference: its year is not the reference's.
+* A bare four-digit year (``2018 평창``, ``CES 2024``) counts only before a space, punctuation or
+  시즌, and not before a counter (``2000 달러``, ``2030 세대``).
+* Not dates: durations (``3년간``, ``3일 동안``, ``2일간``, ``10주년``, ``징역 8월``) are left to the
+  numbers extractor; recurring expressions (``매주 금요일``) and centuries are not extracted.
 """
 from __future__ import annotations
 
@@ -79,10 +88,10 @@ def _relative_tables(rules: dict) -> dict[str, dict[str, dict]]:
     prefix = {w: e for w, e in rel.items() if e.get("prefix", True) and "part" not in e}
     return {
         "all": rel,
-        "standalone_year": {w: e for w, e in rel.items() if e["unit"] == "year" and not e.get("prefix", True)},
-        "year_prefix": {**{w: e for w, e in prefix.items() if e["unit"] == "year"}, **rules["year_prefix_only"]},
-        "month_prefix": {w: e for w, e in prefix.items() if e["unit"] == "month"},
-        "week_prefix": {w: e for w, e in prefix.items() if e["unit"] == "week"},
+        "standalone_year": {w: e for w, e in rel.items() if e["grain"] == "year" and not e.get("prefix", True)},
+        "year_prefix": {**{w: e for w, e in prefix.items() if e["grain"] == "year"}, **rules["year_prefix_only"]},
+        "month_prefix": {w: e for w, e in prefix.items() if e["grain"] == "month"},
+        "week_prefix": {w: e for w, e in prefix.items() if e["grain"] == "week"},
     }
 
 
@@ -97,6 +106,7 @@ LOOKUP = {
     "mn": {w.lower(): v for w, v in RULES["month_names"].items()},
     "lunar": {_key(w): v for w, v in RULES["lunar_holidays"].items()},
     "season": {_key(w): v for w, v in RULES["seasons"].items()},
+    "quarter": {_key(w): v for w, v in RULES["quarter_words"].items()},
     "part": RULES["parts"],
 }
 
@@ -117,9 +127,11 @@ def _generated_fragments(rules: dict) -> dict[str, str]:
         "COUNTWORDS": _alternation(rules["count_words"]),
         "PARTWORDS": _alternation(rules["parts"]),
         "HALFWORDS": _alternation(rules["halves"]),
+        "QUARTERWORDS": _alternation(rules["quarter_words"]),
         "HOLIDAYS": _alternation(rules["holidays"]),
         "MONTHNAMES": _alternation(rules["month_names"]),
-        "LUNARWORDS": _alternation([w for w in rules["lunar_holidays"] if len(w) > 1]),
+        "LUNARWORDS": _alternation([w for w, e in rules["lunar_holidays"].items() if not e.get("needs_suffix")]),
+        "LUNARSUFFIXED": _alternation([w for w, e in rules["lunar_holidays"].items() if e.get("needs_suffix")]),
         "SEASONWORDS": _alternation(rules["seasons"]),
         "WEEKORDINALS": _alternation(rules["week_ordinals"]),
         "EVENTNOUNS": _alternation(rules["event_nouns"]),
@@ -169,13 +181,14 @@ class _Rule:
     kind: str
     regex: re.Pattern
     consecutive: bool = False    # a conjunction rule: both parts must be adjacent days/years
+    max_month_span: int = 12     # how many months a range's end may lie after its start
 
 
 def _compile_rules(rules: dict) -> tuple[_Rule, ...]:
     frags = {**rules["fragments"], **_generated_fragments(rules)}
     return tuple(_Rule(p["id"], p["kind"],
                        re.compile(_first_chars(rules, p.get("start", "korean")) + _expand(p["regex"], frags)),
-                       p.get("consecutive", False))
+                       p.get("consecutive", False), p.get("max_month_span", 12))
                  for p in rules["patterns"])
 
 
@@ -205,30 +218,45 @@ def _candidates(text: str) -> list[_Candidate]:
     return found
 
 
-def _select(cands: list[_Candidate]) -> list[_Candidate]:
+def _select(cands: list[_Candidate], length: int) -> list[_Candidate]:
     """Longest first, then leftmost, then rule order; drop anything overlapping a kept match."""
     kept: list[_Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(length)
     for c in sorted(cands, key=lambda c: (c.start - c.end, c.start, c.order)):
-        if all(c.end <= s or c.start >= e for s, e in taken):
+        if not any(taken[c.start:c.end]):
             kept.append(c)
-            taken.append((c.start, c.end))
+            taken[c.start:c.end] = b"\x01" * (c.end - c.start)
     return sorted(kept, key=lambda c: c.start)
 
 
 def _plausible(g: dict, rule: _Rule) -> bool:
-    """Numeric sanity: valid day for the month, a range end after its start, '10일과 11일' consecutive."""
+    """Numeric sanity of a match before it competes for its span."""
     if rule.consecutive and not _consecutive(g):
         return False
+    return _valid_days(g) and _ordered_range(g, rule.max_month_span)
+
+
+def _valid_days(g: dict) -> bool:
+    """No 2월 30일: each side's day exists in its month (29 Feb allowed when the year is unknown)."""
     for sfx in ("", "_b"):
         month = _month_number(g, sfx)
-        day = int(g["d" + sfx]) if "d" + sfx in g else None
+        day = _int(g.get("d" + sfx))
         if month and day and day > _month_len(_int(g.get("y4" + sfx)) or 2000, month):
             return False
+    return True
+
+
+def _ordered_range(g: dict, max_month_span: int) -> bool:
+    """A range's end comes after its start (a month range may wrap into the next year only with days)."""
+    end_has_year = any(k in g for k in ("y4_b", "yq_b", "yb_b", "yw_b"))
     if "d_b" in g and "d" in g and "mo_b" not in g and int(g["d_b"]) <= int(g["d"]):
         return False
-    if "mo_b" in g and "mo" in g and not ("y4_b" in g or "yq_b" in g or "yw_b" in g or "d" in g):
-        return int(g["mo_b"]) > int(g["mo"])
+    if "mo_b" in g and "mo" in g and not end_has_year:
+        months = int(g["mo_b"]) - int(g["mo"])
+        if "d" in g:
+            months %= 12          # 12월 30일~1월 2일 runs into the next year
+        if months > max_month_span or (months <= 0 and "d" not in g):
+            return False
     for a, b in (("y4", "y4_b"), ("yq", "yq_b")):
         if a in g and b in g and int(g[b]) < int(g[a]):
             return False
@@ -325,7 +353,9 @@ def _choose(periods: list[tuple[date, date]], ref: date, weight: float, directio
     return min(periods, key=lambda p: (cost(p), p[0]))
 
 
-_DIRECTIONS = {"지난": "past", "오는": "future", "다가오는": "future", "다음": "future", "이번": None}
+def _direction(g: dict) -> str | None:
+    """past (지난), future (오는, 다음), this (이번) or None, from the data's direction words."""
+    return RULES["directions"].get(g.get("dir", ""))
 
 
 # ---------------------------------------------------------------------------
@@ -427,44 +457,49 @@ def _calendar_period(year: int, month: int | None, s: _Side, e: _Side, grain: st
     return start, end
 
 
-def _calendar_timex_pair(year, month, s: _Side, e: _Side, period) -> str:
+def _calendar_timex_pair(year: int, month: int | None, s: _Side, e: _Side, period: tuple[date, date]) -> str:
+    """TIMEX of a calendar expression; a range gets 'start/end' at the precision each side was written."""
     start_tx = _calendar_timex(year, month, s.day)
-    if e.empty or period is None:
+    if e.empty:
         return start_tx
-    a, b = period
+    end = period[1]
     if e.day is not None:
-        end_tx = b.isoformat()
+        end_tx = end.isoformat()
     elif e.month is not None or month is not None:
-        end_tx = f"{b.year:04d}-{b.month:02d}"
+        end_tx = f"{end.year:04d}-{end.month:02d}"
     else:
-        end_tx = f"{b.year:04d}"
-    if year is None:
-        return start_tx
+        end_tx = f"{end.year:04d}"
     return _range_timex(start_tx, end_tx)
+
+
+def _written_year_month(s: _Side, ctx: _Context) -> tuple[int | None, int | None, str]:
+    """Start year and month as far as the text fixes them (a number, 지난해, 이달 ...), and how."""
+    if s.month_word is not None:
+        if ctx.reference is None:
+            return None, None, "unresolved"
+        year, month = _shift_month(ctx.reference.year, ctx.reference.month, s.month_word["offset"])
+        return year, month, "relative_to_reference"
+    if s.year_word is not None:
+        anchor, how = _anchor(s.year_word, ctx, "year")
+        return (anchor.year + s.year_word["offset"] if anchor else None), s.month, how
+    return s.year, s.month, "absolute"
 
 
 def _resolve_calendar(g: dict, ctx: _Context) -> _Resolved:
     ref = ctx.reference
     s, e = _side(g, "", ref), _side(g, "_b", ref)
     grain = "day" if s.day or e.day else "month" if (s.month or s.month_word or e.month) else "year"
-    part, direction = g.get("part"), _DIRECTIONS.get(g.get("dir"))
-    year, month, how = s.year, s.month, "absolute"
-    if s.year_word is not None:
-        anchor, how = _anchor(s.year_word, ctx, "year")
-        year = anchor.year + s.year_word["offset"] if anchor else None
-    if s.month_word is not None:
-        if ref is None:
-            return _unresolved(grain, _calendar_timex(None, None, s.day))
-        year, month = _shift_month(ref.year, ref.month, s.month_word["offset"])
-        how = "relative_to_reference"
+    if e.year_word is not None:
+        e.year = _written_year_month(e, ctx)[0]
+    year, month, how = _written_year_month(s, ctx)
     if year is not None:
-        period = _calendar_period(year, month, s, e, grain, part)
+        period = _calendar_period(year, month, s, e, grain, g.get("part"))
         return _Resolved(*period, grain, how, _calendar_timex_pair(year, month, s, e, period))
     if ref is None:
-        end_tx = _calendar_timex(e.year, e.month if e.month else (month if e.day else None), e.day)
         start_tx = _calendar_timex(None, month, s.day)
+        end_tx = _calendar_timex(e.year, e.month or (month if e.day else None), e.day)
         return _unresolved(grain, start_tx if e.empty else _range_timex(start_tx, end_tx))
-    return _resolve_calendar_near(s, e, grain, part, direction, ref)
+    return _resolve_calendar_near(s, e, grain, g.get("part"), _direction(g), ref)
 
 
 def _resolve_calendar_near(s: _Side, e: _Side, grain, part, direction, ref: date) -> _Resolved:
@@ -518,7 +553,7 @@ _UNRESOLVED_TIMEX = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "month": "XXXX-XX"
 
 def _resolve_relative(g: dict, ctx: _Context) -> _Resolved:
     entry = LOOKUP["rw"][_key(g["rw"])]
-    unit = entry["unit"]
+    unit = entry["grain"]
     anchor, how = _anchor(entry, ctx, unit)
     if anchor is None:
         return _unresolved(unit, _UNRESOLVED_TIMEX[unit])
@@ -528,15 +563,12 @@ def _resolve_relative(g: dict, ctx: _Context) -> _Resolved:
     return _Resolved(start, end, unit, how, timex)
 
 
-_OFFSET_UNITS = {"일": "day", "주": "week", "주일": "week", "개월": "month", "달": "month", "년": "year", "해": "year"}
-
-
 def _resolve_offset(g: dict, ctx: _Context) -> _Resolved:
     if "cw" in g:
         count, unit = LOOKUP["cw"][_key(g["cw"])]
         counts = (count, count)
     else:
-        unit = _OFFSET_UNITS[g["unit"]]
+        unit = RULES["offset_units"][g["unit"]]
         counts = (int(g["n"]), int(g.get("n_b", g["n"])))
     sign = -1 if g["ago"] == "전" else 1
     if ctx.reference is None:
@@ -553,15 +585,14 @@ def _resolve_weekday(g: dict, ctx: _Context) -> _Resolved:
     if "ww" in g:
         day = _monday(ref) + timedelta(weeks=LOOKUP["ww"][_key(g["ww"])]["offset"], days=weekday)
     else:
-        direction = g.get("dir")
-        back = (ref.weekday() - weekday) % 7
-        if direction == "지난":
+        direction, back = _direction(g), (ref.weekday() - weekday) % 7
+        if direction == "past":
             day = ref - timedelta(days=back or 7)
-        elif direction in ("오는", "다음", "다가오는"):
+        elif direction == "future":
             day = ref + timedelta(days=(weekday - ref.weekday()) % 7 or 7)
-        elif direction == "이번":
+        elif direction == "this":
             day = _monday(ref) + timedelta(days=weekday)
-        else:
+        else:                                  # bare weekday: the nearest one, ties to the past
             day = ref - timedelta(days=back) if back <= 3 else ref + timedelta(days=7 - back)
     return _Resolved(day, day, "day", "relative_to_reference", day.isoformat())
 
@@ -578,7 +609,7 @@ def _resolve_period_word(g: dict, ctx: _Context, unit: str, number: int) -> _Res
         year, how = ctx.reference.year, "relative_to_reference"
     if year is None:
         return _unresolved(unit, f"XXXX-{letter}{number}")
-    direction, ref = _DIRECTIONS.get(g.get("dir")), ctx.reference
+    direction, ref = _direction(g), ctx.reference
     if s.year is None and s.year_word is None and ref is not None:
         year += _year_step(ref, direction, *_unit_period(date(year, 1, 1), unit, number - 1)[:2])
     start, end, timex = _unit_period(date(year, 1, 1), unit, number - 1)
@@ -595,7 +626,7 @@ def _year_step(ref: date, direction: str | None, start: date, end: date) -> int:
 
 
 def _resolve_quarter(g: dict, ctx: _Context) -> _Resolved:
-    return _resolve_period_word(g, ctx, "quarter", int(g["q"]))
+    return _resolve_period_word(g, ctx, "quarter", LOOKUP["quarter"][_key(g["q"])])
 
 
 def _resolve_half(g: dict, ctx: _Context) -> _Resolved:
@@ -634,7 +665,7 @@ def _resolve_yearly(g: dict, ctx: _Context, grain: str, period_of, timex_of) -> 
         if ref is None:
             return _unresolved(grain, timex_of(None))
         options = {period_of(ref.year + k): ref.year + k for k in (-1, 0, 1)}
-        period = _choose(list(options), ref, SETTINGS["future_weight"], _DIRECTIONS.get(g.get("dir")),
+        period = _choose(list(options), ref, SETTINGS["future_weight"], _direction(g),
                          SETTINGS["other_year_penalty_days"])
         year = options[period]
     start, end = period_of(year)
@@ -642,7 +673,7 @@ def _resolve_yearly(g: dict, ctx: _Context, grain: str, period_of, timex_of) -> 
 
 
 def _resolve_lunar(g: dict, ctx: _Context) -> _Resolved:
-    (m1, d1), (m2, d2) = LOOKUP["lunar"][_key(g.get("lunar") or g["lunar_s"])]
+    (m1, d1), (m2, d2) = LOOKUP["lunar"][_key(g.get("lunar") or g["lunar_s"])]["window"]
 
     def period(year: int) -> tuple[date, date]:
         return date(year, m1, d1), date(year, m2, d2)
@@ -729,7 +760,7 @@ def extract_dates(text: str, reference: date | None = None) -> list[DateMention]
         return []
     ctx = _Context(reference)
     mentions = []
-    for cand in _select(_candidates(text)):
+    for cand in _select(_candidates(text), len(text)):
         res = _resolve(cand, ctx)
         if res is None:
             continue

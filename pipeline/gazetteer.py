@@ -383,26 +383,35 @@ def _match_paren(s: str, close: int) -> int:
 
 
 def _chunks(text: str):
-    """Whitespace-delimited chunks, except that a gloss glued to a word keeps its spaces
-    (``파커(Lynne Parker)`` is one chunk; a parenthesis opening a chunk is not a gloss)."""
+    """Whitespace-delimited chunks, except that a Latin gloss glued to a word keeps its spaces
+    (``파커(Lynne Parker)`` is one chunk) and a parenthesis opened inside a chunk and closed
+    in a later one starts a chunk of its own (``연구(우사이먼성일 성균관대 교수)``)."""
     spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     i = 0
     while i < len(spans):
         s, e = spans[i]
         chunk = text[s:e]
         k = chunk.rfind("(")
-        if k > 0 and chunk[k - 1] not in OPEN_PUNCT and chunk.count("(") > chunk.count(")"):
+        if k > 0 and chunk.count("(") > chunk.count(")"):
             j = i + 1
+            close = None
             while j < len(spans) and j <= i + 4 and spans[j][1] - s <= 60:
-                if text[spans[j][0]:spans[j][1]].count(")") > text[spans[j][0]:spans[j][1]].count("("):
-                    yield s, spans[j][1]
-                    i = j + 1
+                part = text[spans[j][0]:spans[j][1]]
+                if part.count(")") > part.count("("):
+                    close = j
                     break
                 j += 1
-            else:
-                yield s, e
+            inner = text[s + k:spans[close][1]] if close is not None else ""
+            inner = inner[:inner.rfind(")") + 1]
+            if close is not None and chunk[k - 1] not in OPEN_PUNCT and not has_hangul(inner):
+                yield s, spans[close][1]
+                i = close + 1
+                continue
+            if chunk[k - 1] not in OPEN_PUNCT:
+                yield s, s + k
+                yield s + k, e
                 i += 1
-            continue
+                continue
         yield s, e
         i += 1
 

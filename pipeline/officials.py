@@ -147,6 +147,21 @@ def _is_initial(w: gz.Word, text: str) -> bool:
     return bool(re.fullmatch(r"[A-Z]\.", text[w.start:w.end]))
 
 
+@lru_cache(maxsize=4096)
+def _could_be_name(t: str) -> bool:
+    """Kiwi read the word as one common noun; is a name among its next-best readings?"""
+    if not _korean_shape(t):
+        return False
+    from .nlp import get_kiwi
+    for tokens, _score in get_kiwi().analyze(t, top_n=3):
+        if len(tokens) == 1 and tokens[0].tag == "NNP":
+            return True
+        if len(tokens) >= 2 and tokens[0].tag == "NNP" and len(tokens[0].form) == 1 and all(
+                x.tag.startswith("NN") for x in tokens[1:]):
+            return True
+    return False
+
+
 def _overlaps_org(w: gz.Word, orgs) -> bool:
     return any(o.start < w.stem_end and w.stem_start < o.end for o in orgs)
 
@@ -179,7 +194,7 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     if any(_BAD_NAME_TAGS.match(tag) for tag in tags) or any(tag.startswith("MAG") for tag in tags):
         return False
     if len(tags) == 1 and tags[0].startswith("NNG"):
-        return False                       # one dictionary common noun: 민주주의, 안보
+        return _could_be_name(t)           # one common noun (민주주의, 안보) or an unknown name (곽준호)
     if not any(tag.startswith("NNP") for tag in tags):
         if any(tag.startswith("XSN") for tag in tags):
             return False                   # 연구 + 계
@@ -204,10 +219,8 @@ def _is_country(w: gz.Word) -> str | None:
 
 
 def _country_of_org(o: OrganizationMention) -> str | None:
-    for name, canon in gz.country_names().items():
-        if len(name) > 1 and o.text.startswith(name):
-            return canon
-    return None
+    first = o.text.split(" ", 1)[0] if " " in o.text else ""
+    return gz.country_names().get(first)
 
 
 def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
@@ -244,6 +257,11 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     if joinable(k) and _is_country(words[k]) and not words[k].tail:
         country = _is_country(words[k])
         k -= 1
+    elif joinable(k) and org1 is None and words[k].text in gz.place_names():
+        k -= 1                                    # a place: 이민호 대전 유성구청장
+    if country is None:
+        prefix = title[:-len(t.base)] if title.endswith(t.base) else ""
+        country = gz.country_names().get(prefix)  # 주한 미국대사
     # the name
     if not joinable(k) and not (k >= 0 and words[k].paren and not words[k].tail and not words[k].trail
                                 and not words[k + 1].lead):
@@ -255,6 +273,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     if w.paren and re.search(r"[A-Za-z]", w.paren[2]) and not re.search(r"[가-힣]", w.paren[2]):
         name_latin = w.paren[2].strip()
     first = k
+    extended = {}
     while first - 1 >= 0 and first - k > -4 and not words[first].lead:
         p = words[first - 1]
         if _is_initial(p, text):
@@ -267,14 +286,15 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
             if not (p.tail in ("나", "아", "야") and any(tag.startswith("NNP") for tag in p.tags)):
                 break
             p = replace(p, text=p.text + p.tail, stem_end=p.stem_end + len(p.tail), tail="")
+            extended[first - 1] = p
         if _name_word(p, orgs, last=False):
             first -= 1
             if p.lead:
                 break
             continue
         break
-    name_words = [text[words[i].stem_start:words[i].end if _is_initial(words[i], text) else words[i].stem_end]
-                  for i in range(first, k + 1)]
+    name_words = [text[words[i].stem_start:words[i].end if _is_initial(words[i], text)
+                       else extended.get(i, words[i]).stem_end] for i in range(first, k + 1)]
     if len(name_words) == 1 and len(name_words[0]) == 1:
         if name_words[0] not in _titles()[6]:
             return None

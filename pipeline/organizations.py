@@ -98,6 +98,31 @@ def _extend_gloss(text: str, e: int, org: dict | None) -> tuple[int, str | None]
     return e, None
 
 
+_PLATFORM_USE = re.compile(r"^\s*(에|에서|으로|로|을 통해|를 통해|계정|글|페이지|게시|라이브|에는|에도|을 통한|를 통한)")
+
+
+def _skip_in_context(text, s, e, org, nt_text, nt_end) -> bool:
+    """Gazetteer names that are something else here."""
+    after = text[e:e + 12]
+    # a social platform used as a medium: 페이스북에 올린 글
+    if org.get("platform") and _PLATFORM_USE.match(after):
+        return True
+    # a city government in an address: 부산시 사하구
+    if org["org_type"] == "government" and text[s:e] in gz.place_names():
+        m = re.match(r"\s+([가-힣]+)", after)
+        if m:
+            nxt = m.group(1)
+            if nxt in gz.place_names() or re.fullmatch(r"[가-힣]{1,4}(구|군|동|읍|면)", nxt):
+                return True
+    # the name starts a title word: 국회의원, 국회의장
+    m = re.match(r"[가-힣]+", text[s:])
+    if m and len(m.group(0)) > e - s:
+        word = m.group(0)
+        if any(word.startswith(t) and len(t) > e - s for t in _title_words()):
+            return True
+    return False
+
+
 def _gazetteer_candidates(text, nt, tm):
     idx = _index()
     out = []
@@ -110,6 +135,8 @@ def _gazetteer_candidates(text, nt, tm):
             if not _right_ok(text, tm, s, e):
                 continue
             org = payloads[0]
+            if _skip_in_context(text, s, e, org, t, end):
+                break
             e2, abbr = _extend_gloss(text, e, org)
             if abbr is None and text[s:e] == org.get("abbreviation"):
                 abbr = text[s:e]
@@ -157,8 +184,14 @@ def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
         if stem and (clean in neg_words or clean.endswith(neg_suffixes)):
             return None
         head_pos = w.stem_end - len(head)
-        if tm.tag_at(head_pos) == "XSN" and head in ("대", "당", "부", "처", "청"):
-            return None
+        if head in gz.org_rules().get("single_char_heads_need_own_token", []) and stem:
+            # 개발국제협력+부 (부 its own token) is a ministry; 위안부, 무승부, 연령대 are words
+            tok = tm.token_start_at(head_pos)
+            whole_nnp = len(w.tags) == 1 and w.tags[0].startswith("NNP")
+            if not whole_nnp and (tok is None or not tok.tag_.startswith("NN")):
+                return None
+            if whole_nnp and len(clean) == 3 and clean[0] in gz.titles().get("surnames", []):
+                return None          # a person's name: 송종국
         start = w.stem_start
         country = None
         if not stem:
@@ -212,6 +245,21 @@ def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
         canonical = re.sub(r"\s+", " ", re.sub(r"\([^()]*\)", "", text[start:end])).strip()
         return (start, e2, canonical, abbr, h["org_type"], country, f"head:{head}")
     return None
+
+
+def _country_body(w: gz.Word, words, wi):
+    """한국 정부, 미국 정부, 한국 대표팀: a country's government or national team."""
+    bodies = gz.org_rules().get("country_bodies", [])
+    if w.text not in bodies or wi == 0:
+        return None
+    p = words[wi - 1]
+    if not p.bare or w.lead:
+        return None
+    country = gz.country_names().get(p.text) or gz.countries().get("prefix_only", {}).get(p.text)
+    if not country:
+        return None
+    typ = "government" if w.text == "정부" else "other"
+    return (p.stem_start, w.stem_end, f"{country} {w.text}", None, typ, country, f"country:{w.text}")
 
 
 def _company_marker(w: gz.Word, text: str):
@@ -291,7 +339,7 @@ def extract_organizations(doc) -> list[OrganizationMention]:
     for wi, w in enumerate(words):
         if w.stem_end <= w.stem_start:
             continue
-        c = _company_marker(w, text) or _head_candidate(w, text, tm, words, wi)
+        c = _company_marker(w, text) or _country_body(w, words, wi) or _head_candidate(w, text, tm, words, wi)
         if c:
             cands.append(c)
     cands += _english_candidates(text)
