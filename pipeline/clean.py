@@ -88,13 +88,15 @@ def menu_tail_start(lines: list[str], book: RuleBook) -> int:
     """Index where a trailing block of section menus (and teasers under them) begins."""
     settings = book.tail_block
     content = [i for i, line in enumerate(lines) if line.strip()]
-    for pos, i in enumerate(content):
-        if pos < len(content) // 2 or not _is_label(lines[i], book):
-            continue
-        rest = content[pos:]
-        labels = sum(_is_label(lines[j], book) for j in rest)
-        if labels >= settings["min_labels"] and labels / len(rest) >= settings["min_share"]:
-            return i
+    is_label = [_is_label(lines[i], book) for i in content]
+    labels_from = [0] * (len(content) + 1)           # labels_from[k]: labels among content[k:]
+    for k in range(len(content) - 1, -1, -1):
+        labels_from[k] = labels_from[k + 1] + is_label[k]
+    for k in range(len(content) // 2, len(content)):
+        if is_label[k]:
+            labels, rest = labels_from[k], len(content) - k
+            if labels >= settings["min_labels"] and labels / rest >= settings["min_share"]:
+                return content[k]
     return len(lines)
 
 

@@ -1,20 +1,63 @@
-"""Policy events: summits, meetings, declarations, pledges, launches, read from sentences.
+"""Policy events: summits, meetings, declarations, pledges, signings, launches, visits, read from sentences.
 
-An event is a *named* thing (quoted, or an English title such as 'AI Action Summit') whose name
-ends in a trigger word (data/events.json), in a sentence that reports it (열린, 채택, 발표 ...).
-Dates, places and counts are linked by the phrase structure around the name:
+Every word list below is data (``data/events.json``); every rule is a phrase pattern, over the
+text and the Kiwi tokens of the spaCy ``Doc`` (tags: NNP proper noun, NNG common noun, SL
+foreign word, SN number, J* particles, V*/E* verbs and endings). Examples of each rule, and of
+what is no event, are in ``tests/corpus/events.jsonl``.
 
-- ``<date> <place>에서 열린 ‘NAME’``: the date and the venue of NAME;
-- ``N개국이 (공동으로) 참여한 ‘NAME’`` and ``‘NAME’이 N개국의 참여로 채택``: N signatories;
-- ``동/이번 <trigger>`` (and a repeated tail such as ``장관 세션``) refers back to an event and
-  carries its sentence's counts (``동 정상회의는 … 87개 국가에서 참여``) to it;
-- a sentence whose predicate is 참석/참여/모였 (gathered) with one event: its counts are participants.
+Mentions of events:
 
-Pure: an ``Analysis`` (text + mentions) in, event dicts out; ``cluster_events`` consolidates
-the events of many articles.
+- a *named* event: a quoted name ending in a trigger word (‘서울 장관 성명’ → declaration), an
+  English title ('AI Action Summit'), or an *unquoted* name: a run of words before one of
+  ``unquoted_triggers`` made of proper nouns, foreign words and numbers (``G20 정상회의``,
+  ``한미 정상회담``, ``제3차 한-아세안 장관회의``, ``뮌헨안보회의(MSC)``), with at least one
+  proper noun or foreign word; common nouns may only be glued to the trigger (외교장관회의) or
+  end in a title (``재무장관·중앙은행총재 회의``); a leading ordinal (제3차) is left out of the name;
+- a *launch*: a quoted name that is the subject or object of a launch predicate with nothing but
+  dates, places and nouns between (‘K-반도체 공급망 협의체’가 11일 공식 출범했다);
+- a *signing*: ``<head>(을|를|에) 체결/맺/서명`` (업무협약, 양해각서, MOU, 협정) when the sentence
+  names its partners before it — organisations or places followed by 와/과/는/이 …, or a count
+  (시중은행 5곳과); its name is the noun run before the head (에너지 협력 양해각서), else the
+  partners' names (삼성전자·네이버 양해각서);
+- a *visit*: ``<place>(을|를) (국빈) 방문/순방`` or 방한/방미 … with a visitor before it (an
+  official, or a title such as 대통령이); the place is the event's location;
+- a *bare joint statement* (공동성명, 선언문) adopted (채택/발표/서명) after a named meeting: it
+  belongs to that meeting (the nearest one in its sentence, else the article's first);
+- back-references ``동/이번 <trigger>`` (and a repeated tail such as ``장관 세션``) point at a
+  named event and carry their sentence's counts to it.
+
+Reported, not in passing. A mention is kept only when its sentence reports something (a
+reporting predicate: 열린, 개최, 참석, 채택, 서명, 체결, 출범, 방문 …, not used habitually as in
+``열릴 때마다``) and the mention itself is not *in passing*. In passing means the text uses
+the event without saying that it took place, takes place or produced something:
+
+- as a time anchor: ``지난해 G20 정상회의 이후 물가가 올랐다는 지적``, ``한미 정상회담을 앞두고``
+  (NAME 이후/이전/당시/때/앞두고 …) — unless a reporting modifier stands right before the name
+  (``지난 18일 … 열린 G20 정상회의 이후``: the clause reports the meeting);
+- as the title of a work or an expression: ``영화 ‘마지막 약속’``, ``‘국민과의 약속’이라는 표현``;
+- in a sentence with no reporting predicate at all (a headline list, an opinion, 열리지 않았다).
+
+Generic heads without a name (회의를 거듭했지만, 약속을 지키라, 행사 일정) are never events.
+
+Dates, places and counts are linked by the phrase structure around the mention:
+
+- ``NAME(이|가|은|는) <date> <place>에서 열렸다/개최됐다/출범했다``: the date and place in the
+  stretch between the subject and its predicate (only nouns, numbers and particles there);
+- else ``<date> <place>에서 열린 NAME``: the last date before the name in its sentence, and the
+  venue of a relative clause ending right before it; signings take ``<place>에서`` of their clause;
+- ``N개국이 (공동으로) 참여/서명/참석한 NAME`` and ``NAME이 N개국의 참여로 채택``: the count's role
+  comes from its verb (signatories, participants, attendees, delegates);
+- ``N곳은/이 … NAME을 발표/NAME에 서명``: signatories; ``N곳과 … 협약을 맺었다``: signatories;
+- the sentence's subject is an event (``NAME에는``, ``이번 행사에는``) and the count's verb is
+  participation (참석/참여/참가/모였/방문); or the sentence's only event with such a predicate.
+
+A declaration or pledge adopted at a meeting named before it in its sentence belongs to it and
+takes its date and place when it has none. Pure: an ``Analysis`` (text + mentions) and its
+``Doc`` in, event dicts out; ``cluster_events`` consolidates the events of many articles.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -30,6 +73,11 @@ QUOTES = {"‘": "’", "'": "'", "“": "”", '"': '"', "「": "」", "『": "
 COUNTED = ("country", "organization", "person")
 HOST_TYPES = ("summit", "meeting", "forum")
 HOSTED_TYPES = ("declaration", "pledge", "agreement", "launch")
+SIGNED_TYPES = ("declaration", "pledge", "agreement")
+NOMINAL = ("NNP", "NNG", "NNB", "SL", "SN", "SH", "SO", "SP", "XSN", "XPN", "SSO", "SSC")
+PROPER = ("NNP", "SL", "SH")
+VERBAL = ("VV", "VA", "VX", "VCP", "VCN", "EP", "EF", "EC", "ETM", "ETN", "XSV", "XSA")
+CLAUSE_END = ("EF", "EC")
 
 
 @dataclass(frozen=True)
@@ -39,7 +87,25 @@ class Rules:
     after_quote_re: re.Pattern       # a trigger phrase right after a closing quote
     english_re: re.Pattern
     anaphor_re: re.Pattern
+    unquoted_re: re.Pattern          # a trigger that may end an unquoted name, at the end of a word
+    inner_titles: tuple[str, ...]
+    ordinal_re: re.Pattern
     reporting: tuple[str, ...]
+    habitual_re: re.Pattern
+    anchor_re: re.Pattern            # NAME 이후 / 당시 / 을 앞두고
+    modifier_re: re.Pattern          # 열린 / 개최된 right before a name
+    work_re: re.Pattern              # 영화 ‘…’
+    expression_re: re.Pattern        # ‘…’이라는 표현
+    subject_re: re.Pattern           # the particle after a subject or object name
+    predicate_re: re.Pattern         # 열렸다 / 개최됐다 / 출범했다 after a subject
+    launch_re: re.Pattern
+    signing_re: re.Pattern
+    visit_re: re.Pattern
+    implied_visit_re: re.Pattern
+    implied_places: dict[str, str]
+    visitor_re: re.Pattern
+    bare_hosted_re: re.Pattern
+    adoption_re: re.Pattern
     venue_re: re.Pattern
     count_verbs: dict[str, tuple[str, ...]]
     sentence_predicates: tuple[str, ...]
@@ -54,19 +120,44 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+WORD_END = r"(?=[은는이가을를에의과와도로(\s,.·’'”\"]|$)"
+
+
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     spec = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     triggers = spec["triggers"]
     korean = [t for t in triggers if not t.isascii()]
     english = [t for t in triggers if t.isascii()]
+    visit, signing = spec["visit"], spec["signing"]
     return Rules(
         triggers=triggers,
         trigger_re=re.compile(rf"({_alt(triggers)})$"),
         after_quote_re=re.compile(rf"^\s?((?:[가-힣A-Za-z]+ )?(?:{_alt(korean)}))(?=[은는이가을를에의과와도]|\s|$)"),
         english_re=re.compile(rf"(?<![A-Za-z])((?:[A-Z0-9][\w&'-]*\s+(?:(?:on|of|for|in) )?){{1,7}})({_alt(english)})s?\b"),
         anaphor_re=re.compile(rf"(?<![가-힣])({_alt(spec['anaphors'])}) ({_alt(korean)})(?=[은는이가을를에의도과와]|\s)"),
+        unquoted_re=re.compile(rf"({_alt(spec['unquoted_triggers'])}){WORD_END}"),
+        inner_titles=tuple(spec["name_inner_titles"]),
+        ordinal_re=re.compile(rf"제\d+({_alt(spec['name_ordinal_counters'])})"),
         reporting=tuple(spec["reporting_predicates"]),
+        habitual_re=re.compile(rf"[가-힣]{{0,2}}\s?({_alt(spec['habitual_markers'])})"),
+        anchor_re=re.compile(rf"\s?(?:\([^()]{{1,20}}\))?(?:[을를의]\s?)?({_alt(spec['time_anchors'])})"),
+        modifier_re=re.compile(rf"({_alt(spec['reporting_modifiers'])})\s?$"),
+        work_re=re.compile(rf"(?<![가-힣])({_alt(spec['work_kinds'])})\s?$"),
+        expression_re=re.compile(rf"(?:이)?(?:라는|란)\s?({_alt(spec['expression_nouns'])})(?![가-힣])"),
+        subject_re=re.compile(rf"(?:\s?(?:{_alt(spec['ceremony_suffixes'])}))?(?:이|가|은|는|도|을|를)(?=\s)"),
+        predicate_re=re.compile(_alt(spec["subject_predicates"])),
+        launch_re=re.compile(rf"(?:공식\s?|정식\s?)?({_alt(spec['launch_predicates'])})"
+                             r"(?=했|해|하|시켰|시키|시킨|됐|되|한다|한|할|식|었|어)"),
+        signing_re=re.compile(rf"(?P<head>{_alt(signing['heads'])})(?P<gloss>\s?\([A-Za-z가-힣]{{2,6}}\))?\s?"
+                              rf"(?:을|를|에)\s?(?:공동으로\s|공식\s|정식\s)?(?P<verb>{_alt(signing['verbs'])})"),
+        visit_re=re.compile(rf"(?:을|를)\s(?P<mod>(?:{_alt(visit['modifiers'])})\s?)?(?P<verb>{_alt(visit['verbs'])})"
+                            r"(?=했|해|한|할|하|중|길|차|을|\s|[.,]|$)"),
+        implied_visit_re=re.compile(rf"(?<![가-힣])({_alt(visit['implied'])})(?=했|해|한|할|하고|하며|하는|을|\s중|길)"),
+        implied_places=visit["implied"],
+        visitor_re=re.compile(rf"({_alt(visit['visitor_titles'])})(?:이|가|은|는|도)\s"),
+        bare_hosted_re=re.compile(rf"(?<![가-힣])({_alt(spec['bare_hosted_heads'])})(?=[을를이가은는]\s)"),
+        adoption_re=re.compile(_alt(spec["adoption_verbs"])),
         venue_re=re.compile(rf"({_alt(spec['venue_predicates'])})"),
         count_verbs={role: tuple(words) for role, words in spec["count_verbs"].items()},
         sentence_predicates=tuple(spec["sentence_participation_predicates"]),
@@ -118,6 +209,77 @@ def event_type(name: str) -> str | None:
     return rules().triggers[trigger]
 
 
+# -- tokens ---------------------------------------------------------------------------------
+
+class Tokens:
+    """The Doc's non-space tokens as (start, end, tag components), searchable by offset."""
+
+    def __init__(self, doc):
+        self.items = [(t.idx, t.idx + len(t.text), tuple(t.tag_.split("+"))) for t in doc if t.tag_ != "_SP"]
+        self.starts = [s for s, _, _ in self.items]
+        self.start_set = set(self.starts)
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, tuple[str, ...]]]:
+        i = bisect.bisect_left(self.starts, start)
+        out = []
+        while i < len(self.items) and self.items[i][0] < end:
+            out.append(self.items[i])
+            i += 1
+        return out
+
+    def has(self, start: int, end: int, prefixes: tuple[str, ...], skip=()) -> bool:
+        """Whether a token in [start, end), outside the ``skip`` spans, has a tag starting with a prefix."""
+        for s, _, tags in self.within(start, end):
+            if not any(m.start <= s < m.end for m in skip) and any(t.startswith(prefixes) for t in tags):
+                return True
+        return False
+
+    def all_in(self, start: int, end: int, prefixes: tuple[str, ...]) -> bool:
+        items = self.within(start, end)
+        return bool(items) and all(t.startswith(prefixes) for _, _, tags in items for t in tags)
+
+
+@dataclass
+class Context:
+    """One article: its text, tokens and mentions (the ``Analysis``), and sentence lookups."""
+    analysis: object
+    tokens: Tokens
+
+    @property
+    def text(self) -> str:
+        return self.analysis.text
+
+    def sentence(self, offset: int) -> int:
+        return self.analysis.sentence_index(offset)
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        starts = self.analysis.sentence_starts
+        end = starts[index + 1] if index + 1 < len(starts) else len(self.text)
+        return starts[index], end
+
+    def sentence_start(self, offset: int) -> int:
+        return self.bounds(self.sentence(offset))[0]
+
+    @property
+    def places(self) -> list:
+        return self.analysis.locations + self.analysis.organizations
+
+
+def _words_before(text: str, pos: int, floor: int):
+    """(start, end) of the space-separated words before ``pos``, nearest first, not before ``floor``."""
+    while True:
+        end = pos
+        while end > floor and text[end - 1] == " ":
+            end -= 1
+        if end <= floor or text[end - 1].isspace():
+            return
+        start = end
+        while start > floor and not text[start - 1].isspace():
+            start -= 1
+        yield start, end
+        pos = start
+
+
 # -- mentions of events in the text -------------------------------------------------------
 
 @dataclass
@@ -130,6 +292,12 @@ class Mention:
     sentence: int
     named: bool = True            # False for a back-reference (동 정상회의)
     parent: "Mention | None" = None
+    rule: str = "named_event"
+    location: str | None = None   # a visit's destination
+
+
+def _inside(spans, pos: int) -> bool:
+    return any(s.start <= pos < s.end for s in spans)
 
 
 def _quoted_spans(text: str):
@@ -150,40 +318,238 @@ def _english_after(text: str, end: int) -> tuple[str | None, int]:
     return (match.group(1), end + match.end()) if match else (None, end)
 
 
-def find_named(text: str, sentence_of) -> list[Mention]:
-    found: list[Mention] = []
+def find_named(ctx: Context) -> list[Mention]:
+    """Quoted names (with a trigger phrase right after: ‘…’ 장관 세션, ‘…’ 출범) and English titles."""
+    text, found = ctx.text, []
     for start, end, inner in _quoted_spans(text):
         name, name_en = _split_english(inner)
         after_en, end_en = _english_after(text, end)
         name_en = name_en or after_en
         kind = event_type(name)
+        if _launched(ctx, end_en):
+            kind = "launch"
         if kind:
-            found.append(Mention(start, end_en, _strip_tail(name), name_en, kind, sentence_of(start)))
+            found.append(Mention(start, end_en, _strip_tail(name), name_en, kind, ctx.sentence(start)))
         tail = rules().after_quote_re.match(text[end_en:end_en + 20])
         if tail:
             tail_type = rules().triggers.get(tail.group(1).split()[-1])
             if tail_type and kind and tail.group(1).split()[-1] not in ("행사",):
                 parent = found[-1]
                 found.append(Mention(start, end_en + tail.end(), f"{parent.name} {tail.group(1)}", None, tail_type,
-                                     sentence_of(start), parent=parent))
+                                     ctx.sentence(start), parent=parent, rule="quoted_tail"))
             elif tail_type == "launch" and not kind:
-                found.append(Mention(start, end_en + tail.end(), name, name_en, "launch", sentence_of(start)))
+                found.append(Mention(start, end_en + tail.end(), name, name_en, "launch", ctx.sentence(start)))
     for match in rules().english_re.finditer(text):
         name = re.sub(r"^((The|This|That|These|Our|A|An|Next|Each|Every|Both)\s)+", "", (match.group(1) + match.group(2)).strip())
         if name in rules().triggers:          # 'This Summit': a bare head is no name
             continue
-        if not any(m.start <= match.start() < m.end for m in found):
+        if not _inside(found, match.start()):
             found.append(Mention(match.start(), match.end(), name, name, rules().triggers[match.group(2)],
-                                 sentence_of(match.start())))
+                                 ctx.sentence(match.start())))
     return sorted(found, key=lambda m: m.start)
+
+
+def _launched(ctx: Context, end: int) -> bool:
+    """‘NAME’(이|가|을|를) <date/place/공식> 출범했다 / 발족했다 / 문을 열었다."""
+    return _predicate_gap(ctx, end, rules().launch_re) is not None
+
+
+def _predicate_gap(ctx: Context, end: int, predicate: re.Pattern, span: int = 60) -> tuple[int, int] | None:
+    """For a subject or object ending at ``end``: the stretch up to its predicate, when only nouns,
+    numbers, dates and particles stand between them (NAME이 26일 서울에서 열렸다)."""
+    text = ctx.text
+    head = rules().subject_re.match(text, end)
+    if not head:
+        return None
+    limit = min(ctx.bounds(ctx.sentence(end))[1], head.end() + span)
+    pred = predicate.search(text, head.end(), limit)
+    if not pred or re.search(r"[‘’'“”\"]", text[head.end():pred.start()]):
+        return None
+    if ctx.tokens.has(head.end(), pred.start(), VERBAL, skip=ctx.analysis.dates):
+        return None
+    return head.end(), pred.start()
+
+
+def _name_word(ctx: Context, start: int, end: int, glued: bool = False) -> str | None:
+    """'proper', 'plain' or 'ordinal' for a word that may stand in an unquoted name; None ends the name."""
+    word = ctx.text[start:end]
+    if rules().ordinal_re.fullmatch(word):
+        return "ordinal"
+    if re.fullmatch(r"(19|20)\d\d", word):
+        return "plain"
+    if word.startswith("(") or not ctx.tokens.all_in(start, end, NOMINAL) or ctx.tokens.has(start, end, ("NNB",)):
+        return None
+    if ctx.tokens.has(start, end, PROPER):
+        return "proper"
+    return "plain" if glued or word.endswith(rules().inner_titles) else None
+
+
+def _proper_run(ctx: Context, trigger_start: int) -> tuple[int, int] | None:
+    """(mention start, name start) of the proper-noun run before a trigger, or None."""
+    text, floor = ctx.text, ctx.sentence_start(trigger_start)
+    word_start = trigger_start
+    while word_start > floor and not text[word_start - 1].isspace():
+        word_start -= 1
+    kinds = []
+    if word_start < trigger_start:
+        kinds.append(_name_word(ctx, word_start, trigger_start, glued=True))
+        if kinds[0] is None:
+            return None
+    start = word_start
+    for ws, we in _words_before(text, word_start, floor):
+        kind = _name_word(ctx, ws, we)
+        if kind is None or len(kinds) >= 6:
+            break
+        kinds.append(kind)
+        start = ws
+    if "proper" not in kinds:
+        return None
+    ordinal = rules().ordinal_re.match(text, start)
+    name_start = re.compile(r"\s*").match(text, ordinal.end()).end() if ordinal and start < word_start else start
+    return start, name_start
+
+
+def find_unquoted(ctx: Context, taken: list) -> list[Mention]:
+    """Unquoted names: G20 정상회의, 한미 정상회담, 제3차 한-아세안 장관회의, 뮌헨안보회의(MSC)."""
+    text, found = ctx.text, []
+    for match in rules().unquoted_re.finditer(text):
+        t0, t1 = match.span(1)
+        if t0 not in ctx.tokens.start_set or _inside(taken, t0) or _inside(found, t0):
+            continue
+        run = _proper_run(ctx, t0)
+        if run is None:
+            continue
+        gloss = re.match(r"\s?\(([A-Za-z0-9][^()]{0,40})\)", text[t1:t1 + 44])
+        end = t1 + (gloss.end() if gloss else 0)
+        name_en = gloss.group(1) if gloss and " " in gloss.group(1) else None
+        found.append(Mention(run[0], end, text[run[1]:t1], name_en, rules().triggers[match.group(1)],
+                             ctx.sentence(run[0]), rule="unquoted_name"))
+    return found
+
+
+def _noun_run_start(ctx: Context, head_start: int, avoid: list) -> int:
+    """Start of the compound noun before a head (에너지 협력 양해각서), at most three words."""
+    text, floor = ctx.text, ctx.sentence_start(head_start)
+    start = head_start
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    if start < head_start and not ctx.tokens.all_in(start, head_start, NOMINAL):
+        return head_start
+    for n, (ws, we) in enumerate(_words_before(text, start, floor)):
+        if (n >= 3 or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB", "SSO", "SSC"))
+                or any(ws < m.end and m.start < we for m in avoid)):
+            break
+        start = ws
+    return start
+
+
+PARTNER_TAIL = re.compile(r"(?:와|과|는|은|이|가|도)(?=\s)|,|\s및\s")
+
+
+def _partners(ctx: Context, start: int, end: int) -> list:
+    """Organisations and places in [start, end) that stand as subjects or partners (삼성전자와 네이버는)."""
+    seen, out = set(), []
+    for m in sorted(ctx.places, key=lambda m: (m.start, -m.end)):
+        if start <= m.start and m.end <= end and (m.start, m.end) not in seen and PARTNER_TAIL.match(ctx.text, m.end):
+            seen.add((m.start, m.end))
+            out.append(m)
+    return out
+
+
+def _count_partner(ctx: Context, start: int, end: int) -> bool:
+    return any(start <= n.start and n.end <= end and n.kind == "count" and n.counted in ("organization", "country")
+               and re.match(r"(와|과)\s", ctx.text[n.end:n.end + 2]) for n in ctx.analysis.numbers)
+
+
+def find_signings(ctx: Context, taken: list) -> list[Mention]:
+    """'A와 B는 … <nouns> 업무협약(MOU)을 체결했다': an agreement between the partners named before it."""
+    text, found = ctx.text, []
+    for match in rules().signing_re.finditer(text):
+        h0, h1 = match.span("head")
+        floor = ctx.sentence_start(h0)
+        if h0 not in ctx.tokens.start_set or _inside(taken, h0):
+            continue
+        partners = _partners(ctx, floor, h0)
+        if not partners and not _count_partner(ctx, floor, h0):
+            continue
+        start = _noun_run_start(ctx, h0, partners + ctx.analysis.dates + ctx.analysis.numbers)
+        names = list(dict.fromkeys(getattr(p, "canonical", None) or p.text for p in partners))
+        name = text[start:h1] if start < h0 else f"{'·'.join(names)} {match.group('head')}".strip()
+        found.append(Mention(start, match.end("gloss") if match.group("gloss") else h1, name, None, "agreement",
+                             ctx.sentence(h0), rule="signing"))
+    return found
+
+
+def _place_before(ctx: Context, end: int) -> int | None:
+    """Start of the place name ending at ``end`` (일본 도쿄, 투르크메니스탄): gazetteer places and
+    proper nouns, at most three words."""
+    start = None
+    for ws, we in _words_before(ctx.text, end, ctx.sentence_start(end)):
+        known = any(p.start <= ws and p.end == we for p in ctx.places) if start is None else \
+            any(p.start <= ws and p.end >= we for p in ctx.places)
+        if not (known or ctx.tokens.all_in(ws, we, PROPER)) or (start is not None and end - ws > 30):
+            break
+        start = ws
+    return start
+
+
+def _visitor(ctx: Context, start: int, end: int) -> tuple[bool, str | None]:
+    """Whether an official (or a title as subject: 대통령이) stands in [start, end), and their name."""
+    officials = [o for o in ctx.analysis.officials if start <= o.start and o.end <= end]
+    if officials:
+        return True, officials[0].name
+    return bool(rules().visitor_re.search(ctx.text, start, end)), None
+
+
+def find_visits(ctx: Context, taken: list) -> list[Mention]:
+    """'<visitor> … <place>를 (국빈) 방문했다' and '<visitor> … 방한했다': a visit to that place."""
+    text, found = ctx.text, []
+    for match in rules().visit_re.finditer(text):
+        place_start = _place_before(ctx, match.start())
+        if place_start is None or _inside(taken, match.start("verb")):
+            continue
+        place = text[place_start:match.start()]
+        trigger = f"{(match.group('mod') or '').strip()} {match.group('verb')}".strip()
+        found += _visit(ctx, place_start, match.end("verb"), place, trigger)
+    for match in rules().implied_visit_re.finditer(text):
+        found += _visit(ctx, match.start(), match.end(1), rules().implied_places[match.group(1)], "방문")
+    return found
+
+
+def _visit(ctx: Context, start: int, end: int, place: str, trigger: str) -> list[Mention]:
+    ok, visitor = _visitor(ctx, ctx.sentence_start(start), start)
+    if not ok:
+        return []
+    name = " ".join(w for w in (visitor, place, trigger) if w)
+    return [Mention(start, end, name, None, "visit", ctx.sentence(start), rule="visit", location=place)]
+
+
+def find_bare_hosted(ctx: Context, named: list[Mention], taken: list) -> list[Mention]:
+    """'… 공동성명을 채택했다' after a named meeting: that meeting's statement."""
+    found = []
+    for match in rules().bare_hosted_re.finditer(ctx.text):
+        if match.start() not in ctx.tokens.start_set or _inside(taken, match.start()):
+            continue
+        if _predicate_gap(ctx, match.end(), rules().adoption_re, span=30) is None:
+            continue
+        host = _host_before(named, match.start(), ctx.sentence(match.start()))
+        if host is not None:
+            found.append(Mention(match.start(), match.end(), f"{host.name} {match.group(1)}", None, "declaration",
+                                 ctx.sentence(match.start()), parent=host, rule="hosted_statement"))
+    return found
+
+
+def _host_before(named: list[Mention], before: int, sentence: int) -> Mention | None:
+    hosts = [m for m in named if m.type in HOST_TYPES and m.parent is None and m.start < before]
+    same = [m for m in hosts if m.sentence == sentence]
+    return same[-1] if same else (hosts[0] if hosts else None)
 
 
 def find_references(text: str, named: list[Mention], sentence_of) -> list[Mention]:
     """'동 정상회의', '이번 행사' and repeated multi-word tails ('장관 세션') pointing at named events."""
     refs: list[Mention] = []
-    inside = lambda pos: any(m.start <= pos < m.end for m in named)
     for match in rules().anaphor_re.finditer(text):
-        if inside(match.start()):
+        if _inside(named, match.start()):
             continue
         trigger = match.group(2)
         target = _lead_event(named, rules().triggers[trigger], match.start())
@@ -192,11 +558,11 @@ def find_references(text: str, named: list[Mention], sentence_of) -> list[Mentio
                                 sentence_of(match.start()), named=False, parent=target))
     for event in named:
         words = event.name.split()
-        if event.parent is None or len(words) < 3:
+        if event.rule != "quoted_tail" or len(words) < 3:
             continue
         tail = " ".join(words[-2:])
         for match in re.finditer(re.escape(tail), text):
-            if not inside(match.start()):
+            if not _inside(named, match.start()):
                 refs.append(Mention(match.start(), match.end(), event.name, None, event.type,
                                     sentence_of(match.start()), named=False, parent=event))
     return refs
@@ -210,24 +576,64 @@ def _lead_event(named: list[Mention], kind: str, before: int) -> Mention | None:
     return earlier[0] if earlier else (compatible[0] if compatible else None)
 
 
-# -- linking dates, places, counts --------------------------------------------------------
+# -- reported, or in passing ----------------------------------------------------------------
 
 def _reported(sentence_text: str) -> bool:
-    return any(word in sentence_text for word in rules().reporting)
+    """The sentence reports something: a reporting predicate not used habitually (열릴 때마다)."""
+    r = rules()
+    for word in r.reporting:
+        for match in re.finditer(re.escape(word), sentence_text):
+            if not r.habitual_re.match(sentence_text, match.end()):
+                return True
+    return False
 
 
-def _date_for(mention: Mention, dates, text: str):
-    """The date right before the name in its clause (≤ 80 chars), else one in brackets after it."""
-    before = [d for d in dates if d.end <= mention.start and mention.start - d.end <= 80
-              and d.date_start is not None and not re.search(r"[‘'“\"]", text[d.end:mention.start])]
+def _in_passing(m: Mention, text: str) -> bool:
+    """A time anchor (NAME 이후, NAME을 앞두고) with no reporting modifier before it, or the title of a
+    work / an expression (영화 ‘…’, ‘…’이라는 표현)."""
+    r = rules()
+    before, after = text[max(0, m.start - 16):m.start], text[m.end:m.end + 16]
+    if r.work_re.search(before) or r.expression_re.match(after):
+        return True
+    return bool(r.anchor_re.match(after)) and not r.modifier_re.search(before.rstrip(" ‘'“\""))
+
+
+def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
+    """Named mentions (kept when reported, not in passing) and the back-references to them."""
+    text = ctx.text
+    quoted = [Mention(s, e, "", None, "", 0) for s, e, _ in _quoted_spans(text)]
+    named = find_named(ctx)
+    named += find_unquoted(ctx, quoted + named)
+    named += find_signings(ctx, quoted + named)
+    named += find_visits(ctx, quoted + named)
+    named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
+    named += find_bare_hosted(ctx, named, quoted + named)
+    named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
+    return named, find_references(text, named, ctx.sentence)
+
+
+def _kept(ctx: Context, m: Mention) -> bool:
+    return _reported(ctx.text[slice(*ctx.bounds(m.sentence))]) and not _in_passing(m, ctx.text)
+
+
+# -- linking dates, places, counts --------------------------------------------------------
+
+def _date_before(m: Mention, ctx: Context):
+    """The last date before the name in its sentence (≤ 80 chars, no quote between), else one in
+    brackets right after it."""
+    text, floor = ctx.text, ctx.sentence_start(m.start)
+    before = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= m.start and m.start - d.end <= 80
+              and d.date_start is not None and not re.search(r"[‘'“\"]", text[d.end:m.start])]
     if before:
         return before[-1]
-    after = [d for d in dates if 0 <= d.start - mention.end <= 3 and d.date_start is not None]
+    after = [d for d in ctx.analysis.dates if 0 <= d.start - m.end <= 3 and d.date_start is not None]
     return after[0] if after else None
 
 
 def _venue_for(mention: Mention, text: str, date_mention, places) -> str | None:
-    window_start = max(date_mention.end if date_mention else 0, mention.start - 60)
+    """The venue of a relative clause right before the name: '<place>에서 열린 NAME'."""
+    window_start = max(date_mention.end if date_mention and date_mention.end <= mention.start else 0,
+                       mention.start - 60)
     window = text[window_start:mention.start]
     match = None
     for match in rules().venue_re.finditer(window):
@@ -245,6 +651,37 @@ def _venue_for(mention: Mention, text: str, date_mention, places) -> str | None:
     return venue or None
 
 
+def _venue_in(ctx: Context, start: int, end: int, clause_end_ok: bool = False) -> str | None:
+    """'<place>에서' in [start, end): the nouns before 에서 (at most four words, no numbers)."""
+    text = ctx.text
+    spots = [m for m in re.finditer(r"(?<=[^\s])에서(?=\s)", text[start:end])]
+    if not spots:
+        return None
+    at = start + spots[-1].start()
+    if not clause_end_ok and ctx.tokens.has(at, end, CLAUSE_END):
+        return None
+    first = at
+    for n, (ws, we) in enumerate(_words_before(text, at, start)):
+        if n >= 4 or text[ws] == "(" or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB",)):
+            break
+        first = ws
+    return text[first:at].strip(" ,") or None
+
+
+def _date_and_venue(m: Mention, ctx: Context):
+    """(date mention, venue) of a mention: its predicate phrase first, then the clause before it."""
+    gap = _predicate_gap(ctx, m.end, rules().predicate_re) if m.rule != "visit" else None
+    date_after = [d for d in ctx.analysis.dates if gap and gap[0] <= d.start < gap[1] and d.date_start]
+    date_mention = date_after[0] if date_after else _date_before(m, ctx)
+    if m.location:
+        return date_mention, m.location
+    venue = _venue_in(ctx, *gap) if gap else None
+    if venue is None and m.rule == "signing":
+        floor = date_mention.end if date_mention and date_mention.end <= m.start else ctx.sentence_start(m.start)
+        venue = _venue_in(ctx, floor, m.start)
+    return date_mention, venue or _venue_for(m, ctx.text, date_mention, ctx.places)
+
+
 def _count_role(text_after: str, event_type_: str) -> str | None:
     """The role a count plays, from the first participation verb after it."""
     head = text_after[:60]
@@ -252,37 +689,41 @@ def _count_role(text_after: str, event_type_: str) -> str | None:
     if not hits:
         return None
     role = min(hits)[1]
-    if role == "participants" and event_type_ in HOSTED_TYPES:
+    if role == "participants" and event_type_ in SIGNED_TYPES:
         return "signatories"
     return role
+
+
+PARTICIPATION = r"(참여|서명|채택|동참|지지|참가|합의|참석)"
 
 
 def _link_count(number, sentence_mentions: list[Mention], text: str, sentence_end: int):
     """Which event of the sentence a count belongs to, and in what role (None: no link)."""
     after = text[number.end:sentence_end]
-    if re.match(r"\s?명의 대표단|\s?명의? 대표", after) or re.match(r"\s?의 대표단", after):
-        role_hint = "delegates"
-    else:
-        role_hint = None
+    role_hint = "delegates" if re.match(r"\s?명의? 대표|\s?의 대표단", after) else None
     # R1: 'N개국이 (공동으로) 참여한 ‘NAME’' — the name follows the participation phrase.
-    phrase = re.match(r"[^‘'“\"。.]{0,30}?(참여|서명|채택|동참|지지|참가|합의)(한|하는|했던|하여|해)\s?$|"
-                      r"[^‘'“\"。.]{0,30}?(참여|서명|채택|동참|지지|참가|합의)(한|하는|했던)\s?(?=[‘'“\"])", after)
+    phrase = re.match(rf"[^‘'“\"。.]{{0,30}}?{PARTICIPATION}(한|하는|했던)\s?", after)
     if phrase:
-        following = [m for m in sentence_mentions if m.start >= number.end + phrase.end() - 1
-                     and m.start - (number.end + phrase.end()) <= 2]
+        at = number.end + phrase.end()
+        following = [m for m in sentence_mentions if at - 1 <= m.start <= at + 1]
         if following:
-            target = following[0]
-            return target, _count_role(after, target.type) or "participants"
+            return following[0], _count_role(after, following[0].type) or "participants"
     # R2: '‘NAME’이 N개국의 참여로 채택됐다' — the name is the subject before the count.
     if re.match(r"의 (참여|서명|지지|동의)로", after):
         before = [m for m in sentence_mentions if m.end <= number.start]
         if before:
             target = before[-1]
-            return target, "signatories" if target.type in ("declaration", "pledge", "agreement") else "participants"
-    # R3: 'N곳은 … ‘NAME’을 발표했다' — the count is the subject of the event's predicate.
+            return target, "signatories" if target.type in SIGNED_TYPES else "participants"
+    # R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject of the event's predicate.
     if re.match(r"\s?(은|는|이|가)\s", after):
         for m in sentence_mentions:
-            if m.start > number.end and re.match(r"\s?(을|를)\s?(공동\s?)?(발표|채택|서명|체결|선언)", text[m.end:m.end + 12]):
+            if m.start > number.end and re.match(r"\s?(을|를|에)\s?(공동\s?)?(발표|채택|서명|체결|선언|동참|참여|가입)",
+                                                 text[m.end:m.end + 12]):
+                return m, _count_role(text[m.end:sentence_end], m.type) or "signatories"
+    # R6: 'N곳과 … 협약을 맺었다' — the count is the signing partner.
+    if re.match(r"(와|과)\s", after):
+        for m in sentence_mentions:
+            if m.start > number.end and m.rule == "signing":
                 return m, "signatories"
     # R4: the sentence's subject is an event (or a reference to one) and its predicate is participation.
     subject = [m for m in sentence_mentions if m.start < number.start and
@@ -323,13 +764,13 @@ def _sentence_bounds(analysis, index: int) -> tuple[int, int]:
 
 def extract_events(analysis, doc=None) -> list[dict]:
     """Event rows (without article_id and ids; ``finish_events`` adds them) for one article."""
-    text = analysis.text
-    named = find_named(text, analysis.sentence_index)
-    named = [m for m in named if _reported(text[slice(*_sentence_bounds(analysis, m.sentence))])]
-    refs = find_references(text, named, analysis.sentence_index)
+    if doc is None:
+        from .nlp import get_nlp
+        doc = get_nlp()(analysis.text)
+    ctx = Context(analysis, Tokens(doc))
+    named, refs = find_mentions(ctx)
     drafts: dict[str, Draft] = {}
     for m in named:
-        key = name_key(m.name_en or "") if m.name_en and not m.name.strip() else name_key(m.name)
         draft = _draft_for(drafts, m)
         draft.names.append(m.name)
         draft.mentions.append(m)
@@ -337,11 +778,10 @@ def extract_events(analysis, doc=None) -> list[dict]:
         draft.sentences.add(m.sentence)
         if m.parent is not None:
             draft.parent_key = _draft_for(drafts, m.parent).key
-        date_mention = _date_for(m, analysis.dates, text)
+        date_mention, venue = _date_and_venue(m, ctx)
         if date_mention is not None and draft.date_mention is None:
             draft.date_mention = date_mention
-        if draft.location is None:
-            draft.location = _venue_for(m, text, date_mention, analysis.locations + analysis.organizations)
+        draft.location = draft.location or venue
     _link_counts(analysis, named + refs, drafts)
     for ref in refs:
         _draft_for(drafts, ref.parent).sentences.add(ref.sentence)
@@ -430,7 +870,7 @@ def _row(draft: Draft, analysis, drafts: dict[str, Draft]) -> dict:
         "officials": sorted({o.person_id for o in analysis.officials if in_evidence(o) and o.person_id}),
         "organizations": sorted({o.canonical for o in analysis.organizations if in_evidence(o)}),
         "parent_key": draft.parent_key, "evidence": evidence, "confidence": round(min(confidence, 1.0), 2),
-        "rule": "named_event" + ("+reference" if len(sentences) > 1 else ""),
+        "rule": draft.mention.rule + ("+reference" if len(sentences) > 1 else ""),
     }
 
 

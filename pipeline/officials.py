@@ -107,13 +107,14 @@ def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | 
         org = None
         if prefix:
             o = org_end.get(w.stem_start + len(prefix))
-            if o is not None and o.start >= w.stem_start:
+            if o is not None and o.start >= w.stem_start and not (
+                    spec["compound"] == "location" and _place_prefix(prefix)):
                 org, prefix = o, ""
             elif spec["compound"] == "none":
                 continue
-            elif spec["compound"] == "location" and prefix not in gz.place_names():
+            elif spec["compound"] == "location" and not _place_prefix(prefix):
                 continue
-            elif len(prefix) > 14 or prefix in _titles()[5]:
+            elif len(prefix) > 14:
                 continue
         title = prefix + t
         if spec.get("requires") and spec["requires"] not in title:
@@ -162,6 +163,12 @@ def _could_be_name(t: str) -> bool:
     return False
 
 
+def _place_prefix(prefix: str) -> bool:
+    """서울 (서울시장), 세종 (세종시장), 제주 (제주도지사), 유성 (유성구청장)."""
+    places = gz.place_names()
+    return any(p in places for p in (prefix, prefix + "시", prefix + "도", prefix + "구", prefix + "군"))
+
+
 def _overlaps_org(w: gz.Word, orgs) -> bool:
     return any(o.start < w.stem_end and w.stem_start < o.end for o in orgs)
 
@@ -188,7 +195,12 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
         return False
     if t.endswith(_titles()[3]):
         return False
+    if len(t) <= 4 and all(ch in gz.titles().get("country_syllables", "") for ch in t) and len(t) > 1:
+        return False                       # 한중, 한미일: countries in short, not a name
     tags = w.tags
+    if (len(t) == 3 and _korean_shape(t) and len(w.pieces) >= 2 and w.pieces[0] == t[0]
+            and tags[0].startswith("NNP")):
+        return True                        # 임 + 채 + 원: a surname then pieces Kiwi could not place
     if len(t) == 1:
         return last or any(tag.startswith("NNP") for tag in tags)
     if any(_BAD_NAME_TAGS.match(tag) for tag in tags) or any(tag.startswith("MAG") for tag in tags):
@@ -206,6 +218,17 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     if not last:
         return len(t) <= 4                 # split unknown pieces: 리사 -> 리 + 사
     return _korean_shape(t)                # 고학수 -> 고학 + 수
+
+
+def _weak_name(w: gz.Word, orgs) -> bool:
+    """A word that may still be part of a foreign name though Kiwi reads it otherwise (팀 쿡, 장노엘 바로)."""
+    t = w.text
+    if w.tail or w.trail or not re.fullmatch(r"[가-힣]{1,5}", t):
+        return False
+    return not (t in _titles()[5] or t in _titles()[4] or t in _titles()[0] or t in gz.country_names()
+                or _overlaps_org(w, orgs)
+                or t in gz.place_names() or gz.norm_phrase(t) in gz.org_alias_map()
+                or any(tag.startswith(("J", "E", "V", "XS")) for tag in w.tags))
 
 
 def _is_country(w: gz.Word) -> str | None:
@@ -263,17 +286,24 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         prefix = title[:-len(t.base)] if title.endswith(t.base) else ""
         country = gz.country_names().get(prefix)  # 주한 미국대사
     # the name
+    if (k >= 0 and words[k].tail == "인" and not words[k].trail and not words[k + 1].lead
+            and _could_be_name(words[k].text + "인")):
+        words = list(words)                                      # 송다 + 인 (Kiwi read a copula)
+        words[k] = replace(words[k], text=words[k].text + "인", stem_end=words[k].stem_end + 1, tail="")
     if not joinable(k) and not (k >= 0 and words[k].paren and not words[k].tail and not words[k].trail
                                 and not words[k + 1].lead):
         return None
     w = words[k]
-    if not _name_word(w, orgs, last=True):
-        return None
+    strong_last = _name_word(w, orgs, last=True)
+    if not strong_last:
+        if not _weak_name(w, orgs):
+            return None
     name_latin = None
     if w.paren and re.search(r"[A-Za-z]", w.paren[2]) and not re.search(r"[가-힣]", w.paren[2]):
         name_latin = w.paren[2].strip()
     first = k
-    extended = {}
+    extended = {k: w}
+    strong_prev = False
     while first - 1 >= 0 and first - k > -4 and not words[first].lead:
         p = words[first - 1]
         if _is_initial(p, text):
@@ -287,12 +317,16 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                 break
             p = replace(p, text=p.text + p.tail, stem_end=p.stem_end + len(p.tail), tail="")
             extended[first - 1] = p
-        if _name_word(p, orgs, last=False):
+        strong = _name_word(p, orgs, last=False)
+        if strong or (_weak_name(p, orgs) and len(p.text) <= 3 and not _korean_shape(w.text) and strong_last):
+            strong_prev = strong_prev or strong
             first -= 1
             if p.lead:
                 break
             continue
         break
+    if not strong_last and not strong_prev:
+        return None
     name_words = [text[words[i].stem_start:words[i].end if _is_initial(words[i], text)
                        else extended.get(i, words[i]).stem_end] for i in range(first, k + 1)]
     if len(name_words) == 1 and len(name_words[0]) == 1:
@@ -301,7 +335,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         surname_only = True
     else:
         surname_only = False
-    name_start, name_end = words[first].stem_start, words[k].stem_end
+    name_start, name_end = words[first].stem_start, w.stem_end
     mstart = name_start
     # organisation and country before the name: 과기정통부 송상훈 …, 프랑스의 엠마뉘엘 마크롱 …
     j = first - 1

@@ -184,7 +184,11 @@ def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
         if stem and (clean in neg_words or clean.endswith(neg_suffixes)):
             return None
         head_pos = w.stem_end - len(head)
-        if head in gz.org_rules().get("single_char_heads_need_own_token", []) and stem:
+        prev_country = None
+        if wi > 0 and words[wi - 1].bare and not w.lead and stem:
+            prev_country = gz.country_names().get(words[wi - 1].text)
+        if (head in gz.org_rules().get("single_char_heads_need_own_token", []) and stem
+                and not (prev_country and h["org_type"] == "government")):
             # 개발국제협력+부 (부 its own token) is a ministry; 위안부, 무승부, 연령대 are words
             tok = tm.token_start_at(head_pos)
             whole_nnp = len(w.tags) == 1 and w.tags[0].startswith("NNP")
@@ -220,7 +224,10 @@ def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
                 return None
             if k >= 0 and words[k].bare and words[k].text in gz.country_names():
                 country = gz.country_names()[words[k].text]
-        if _syllables(stem) < h.get("min_stem", 2) or not re.search(r"[가-힣A-Za-z]", stem):
+        min_stem = h.get("min_stem", 2)
+        if prev_country and h["org_type"] == "government":
+            min_stem = 2                      # 인도 상공부, 멕시코 경제부
+        if _syllables(stem) < min_stem or not re.search(r"[가-힣A-Za-z]", stem):
             return None
         if stem in generic:
             return None
@@ -233,8 +240,7 @@ def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
                 return None
         elif len(w.tags) == 1 and w.tags[0] == "NNG" and h["org_type"] not in ("government",) and not (stem and start < w.stem_start):
             return None          # one dictionary common noun: 국제기구, 데이터센터
-        if country is None and wi > 0 and words[wi - 1].bare and not w.lead and start == w.stem_start:
-            country = gz.country_names().get(words[wi - 1].text)
+        country = country or prev_country
         if country is None:
             for name, canon in gz.country_names().items():
                 if len(name) > 1 and stem.startswith(name):
