@@ -134,7 +134,7 @@ def rules() -> Rules:
         triggers=triggers,
         trigger_re=re.compile(rf"({_alt(triggers)})$"),
         after_quote_re=re.compile(rf"^\s?((?:[가-힣A-Za-z]+ )?(?:{_alt(korean)}))(?=[은는이가을를에의과와도]|\s|$)"),
-        english_re=re.compile(rf"(?<![A-Za-z])((?:[A-Z0-9][\w&'-]*\s+(?:(?:on|of|for|in) )?){{1,7}})({_alt(english)})s?\b"),
+        english_re=re.compile(rf"(?<![A-Za-z])((?:[A-Z0-9][\w&'-]*\s+(?:(?:on|of|for|in) )?){{1,7}})({_alt(english)})s?(?![A-Za-z])"),
         anaphor_re=re.compile(rf"(?<![가-힣])({_alt(spec['anaphors'])}) ({_alt(korean)})(?=[은는이가을를에의도과와]|\s)"),
         unquoted_re=re.compile(rf"({_alt(spec['unquoted_triggers'])}){WORD_END}"),
         inner_titles=tuple(spec["name_inner_titles"]),
@@ -144,7 +144,7 @@ def rules() -> Rules:
         anchor_re=re.compile(rf"\s?(?:\([^()]{{1,20}}\))?(?:[을를의]\s?)?({_alt(spec['time_anchors'])})"),
         modifier_re=re.compile(rf"({_alt(spec['reporting_modifiers'])})\s?$"),
         work_re=re.compile(rf"(?<![가-힣])({_alt(spec['work_kinds'])})\s?$"),
-        expression_re=re.compile(rf"(?:이)?(?:라는|란)\s?({_alt(spec['expression_nouns'])})(?![가-힣])"),
+        expression_re=re.compile(rf"(?:이)?(?:라는|란)\s?({_alt(spec['expression_nouns'])})"),
         subject_re=re.compile(rf"(?:\s?(?:{_alt(spec['ceremony_suffixes'])}))?(?:이|가|은|는|도|을|를)(?=\s)"),
         predicate_re=re.compile(_alt(spec["subject_predicates"])),
         launch_re=re.compile(rf"(?:공식\s?|정식\s?)?({_alt(spec['launch_predicates'])})"
@@ -237,6 +237,12 @@ class Tokens:
     def all_in(self, start: int, end: int, prefixes: tuple[str, ...]) -> bool:
         items = self.within(start, end)
         return bool(items) and all(t.startswith(prefixes) for _, _, tags in items for t in tags)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
 
 
 @dataclass
@@ -379,7 +385,8 @@ def _name_word(ctx: Context, start: int, end: int, glued: bool = False) -> str |
         return "plain"
     if word.startswith("(") or not ctx.tokens.all_in(start, end, NOMINAL) or ctx.tokens.has(start, end, ("NNB",)):
         return None
-    if ctx.tokens.has(start, end, PROPER):
+    glosses = [Span(start + g.start(), start + g.end()) for g in re.finditer(r"\([^()]*\)", word)]
+    if ctx.tokens.has(start, end, PROPER, skip=glosses):       # 인공지능(AI): a gloss is no proper name
         return "proper"
     return "plain" if glued or word.endswith(rules().inner_titles) else None
 
@@ -852,6 +859,13 @@ def _inherit_from_parents(drafts: dict[str, Draft], mentions: list[Mention]) -> 
             draft.location = draft.location or parent.location
 
 
+def _display_name(draft: Draft) -> str:
+    """The most frequent name, a Korean one when there is one (the English title goes to name_en)."""
+    korean = [n for n in draft.names if re.search(r"[가-힣]", n)]
+    names = korean or draft.names
+    return Counter(names).most_common(1)[0][0] if names else draft.mention.name
+
+
 def _row(draft: Draft, analysis, drafts: dict[str, Draft]) -> dict:
     sentences = sorted(draft.sentences)
     evidence = []
@@ -863,7 +877,7 @@ def _row(draft: Draft, analysis, drafts: dict[str, Draft]) -> dict:
     confidence = 0.5 + 0.2 * (d is not None) + 0.15 * (draft.location is not None) + 0.15 * bool(draft.counts)
     return {
         "event_key": draft.key, "type": draft.mention.type,
-        "name": Counter(draft.names).most_common(1)[0][0] if draft.names else draft.mention.name,
+        "name": _display_name(draft),
         "name_en": draft.name_en,
         "date_start": d.date_start if d else None, "date_end": d.date_end if d else None,
         "location": draft.location, "counts": sorted(draft.counts, key=lambda c: c["number_start"]),

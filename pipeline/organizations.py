@@ -249,7 +249,8 @@ def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
         end = w.stem_end
         e2, abbr = _extend_gloss(text, end, None)
         canonical = re.sub(r"\s+", " ", re.sub(r"\([^()]*\)", "", text[start:end])).strip()
-        return (start, e2, canonical, abbr, h["org_type"], country, f"head:{head}")
+        rule = f"head:{head}" if start == w.stem_start else f"head:{head}+"
+        return (start, e2, canonical, abbr, h["org_type"], country, rule)
     return None
 
 
@@ -269,11 +270,13 @@ def _country_body(w: gz.Word, words, wi):
 
 
 def _company_marker(w: gz.Word, text: str):
-    m = re.fullmatch(r"(?:\(주\)|㈜)\s*([가-힣A-Za-z0-9&]{2,20})|([가-힣A-Za-z0-9&]{2,20})\s*(?:\(주\)|㈜)", text[w.core_start:w.core_end])
+    end = w.paren[1] if w.paren else w.stem_end
+    m = re.fullmatch(r"(?:\(주\)|㈜)\s*([가-힣A-Za-z0-9&]{2,20})|([가-힣A-Za-z0-9&]{2,20})\s*(?:\(주\)|㈜)",
+                     text[w.core_start:end])
     if not m:
         return None
     name = m.group(1) or m.group(2)
-    return (w.core_start, w.core_end, name, None, "company", None, "marker:(주)")
+    return (w.core_start, end, name, None, "company", None, "marker:(주)")
 
 
 _EN_HEAD_RE = None
@@ -313,6 +316,9 @@ def _select(cands):
     # an English phrase never swallows gazetteer names (council of Europe and European Union)
     cands = [c for c in cands if not c[6].startswith("english:")
              or all(c[1] <= d[0] or c[0] >= d[1] for d in gaz)]
+    # bare nouns before a standalone head don't start with a known name (WTO 분쟁 해결 기구)
+    starts = {d[0] for d in gaz}
+    cands = [c for c in cands if not (c[6].endswith("+") and c[0] in starts)]
     for c in sorted(cands, key=lambda c: (-(c[1] - c[0]), prio.get(c[6], 1), c[0])):
         if all(c[1] <= d[0] or c[0] >= d[1] for d in chosen):
             chosen.append(c)
