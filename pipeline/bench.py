@@ -226,6 +226,8 @@ def _encode(text: str, encoding: str) -> bytes:
 def _paragraph(rng: random.Random, src: Sources, mode: str) -> str:
     if mode == "samples" or (mode == "mixed" and rng.random() < 0.4):
         return rng.choice(src.paragraphs)
+    if mode == "short":
+        return " ".join(rng.choice(src.sentences) for _ in range(rng.randint(1, 2)))
     return " ".join(rng.choice(src.sentences) for _ in range(rng.randint(2, 5)))
 
 
@@ -336,10 +338,10 @@ def make_document(i: int, seed: int, src: Sources, small: bool = False) -> Docum
     sidecar = (i % 20 in with_sidecar) if not small else rng.random() < 0.1
     page = _page(rng, src, i)
     plan = _plan(rng, src, page, small)
-    mode = rng.choice(("samples", "klue", "mixed", "mixed"))
+    mode = rng.choice(("samples", "klue", "mixed", "mixed")) if not small else "short"
     if encoding.startswith("cp949"):
         page.title = _cp949_safe(page.title)
-    low, high = (MIN_BYTES + 100, 2 * 1024) if small else (MIN_BYTES + 100, MAX_BYTES - 400)
+    low, high = (MIN_BYTES + 50, 1536) if small else (MIN_BYTES + 100, MAX_BYTES - 400)
     target = int(rng.triangular(low, high, low + (high - low) * 0.25))
 
     def render() -> str:
@@ -372,6 +374,8 @@ def make_document(i: int, seed: int, src: Sources, small: bool = False) -> Docum
     if not MIN_BYTES <= len(data) <= MAX_BYTES:           # a long paragraph can still overshoot: cut it
         page.paragraphs[-1] = page.paragraphs[-1][: max(40, len(page.paragraphs[-1]) // 2)]
         data = _encode(render(), encoding)
+    if not MIN_BYTES <= len(data) <= MAX_BYTES:
+        raise RuntimeError(f"document {i}: {len(data)} bytes, outside {MIN_BYTES}-{MAX_BYTES}")
     folder = f"{i // 1000:03d}"
     stem = f"doc{i:06d}"
     path = f"{folder}/{stem}.{'html' if kind == 'html' else 'txt'}"
@@ -443,17 +447,19 @@ def ensure_corpus(cache: Path, n_docs: int, seed: int = DEFAULT_SEED, small: boo
             return Corpus(path, manifest, n_docs, json.loads(stamp_path.read_text())["stats"])
     except (OSError, ValueError, KeyError):
         pass
-    for old in base.glob(f"v*-s{seed}-{'small' if small else 'mixed'}-n{n_docs}*"):   # stale: any version
-        if old.name == name or old.name.startswith(name + ".") or not old.name.startswith(f"v{GENERATOR_VERSION}-"):
+    stale = re.compile(rf"(\.building-)?v\d+-s{seed}-{'small' if small else 'mixed'}-n{n_docs}"
+                       rf"(\.jsonl|\.stamp\.json|-\d+|-\d+\.jsonl)?")
+    for old in base.glob("*") if base.is_dir() else ():   # this size of any generator version, half-built ones
+        if stale.fullmatch(old.name):
             shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
     clock = time.perf_counter()
     tmp = base / f".building-{name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
     rows = write_corpus(tmp, n_docs, seed, small, src)
     stats = corpus_stats(rows)
     with open(f"{tmp}.jsonl", "w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
     os.replace(f"{tmp}.jsonl", manifest)
     stamp_path.write_text(json.dumps({"build": stamp, "stats": stats}, indent=1))
@@ -504,8 +510,9 @@ def child_floor(spec: dict) -> dict:
     clock = time.perf_counter()
     tokens = sum(len(kiwi.tokenize(text)) for text in texts)
     tok = time.perf_counter() - clock
-    return {"wall_s": kiwi_load + traf + tok, "cpu_s": _cpu_s() - cpu, "kiwi_load_s": kiwi_load, "trafilatura_s": traf, "kiwi_tokenize_s": tok,
-            "n_html": len(pages), "n_texts": len(texts), "n_tokens": tokens, **_max_rss()}
+    return {"wall_s": kiwi_load + traf + tok, "cpu_s": _cpu_s() - cpu, "kiwi_load_s": kiwi_load,
+            "trafilatura_s": traf, "kiwi_tokenize_s": tok, "n_html": len(pages), "n_texts": len(texts),
+            "n_tokens": tokens, **_max_rss()}
 
 
 def _trafilatura_options() -> dict:
@@ -523,6 +530,7 @@ def child_extract(spec: dict) -> dict:
     settings = Settings(workers=spec["workers"], engine="local", quiet=True)
     raw, out = Path(spec["corpus"]), Path(spec["out"])
     profiler = None
+    gc_time = _time_gc_collect()
     if spec.get("profile"):
         profiler = _start_profiler()
     clock, cpu = time.perf_counter(), _cpu_s()
@@ -530,9 +538,27 @@ def child_extract(spec: dict) -> dict:
     wall, cpu = time.perf_counter() - clock, _cpu_s() - cpu
     if profiler is not None:
         _stop_profiler(profiler, Path(spec["profile"]))
-    return {"wall_s": wall, "cpu_s": cpu, "n_seen": report.n_seen, "n_skipped": report.n_skipped, "n_processed": report.n_processed,
-            "n_rejected": report.n_rejected, "elapsed_s": report.elapsed_s, "exit_status": report.exit_status,
-            "rows_written": report.rows_written, "profiler": profiler[0] if profiler else None, **_max_rss()}
+    return {"wall_s": wall, "cpu_s": cpu, "n_seen": report.n_seen, "n_skipped": report.n_skipped,
+            "n_processed": report.n_processed, "n_rejected": report.n_rejected, "elapsed_s": report.elapsed_s, "exit_status": report.exit_status,
+            "rows_written": report.rows_written, "profiler": profiler[0] if profiler else None,
+            "gc_collect_s": gc_time[0], "gc_collect_calls": gc_time[1], **_max_rss()}
+
+
+def _time_gc_collect() -> list:
+    """Count the time spent in explicit ``gc.collect()`` calls (trafilatura's reset_caches makes one per batch)."""
+    import gc
+    spent = [0.0, 0]
+    collect = gc.collect
+
+    def timed(*args, **kwargs):
+        clock = time.perf_counter()
+        try:
+            return collect(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - clock
+            spent[1] += 1
+    gc.collect = timed
+    return spent
 
 
 def _start_profiler():
@@ -556,7 +582,11 @@ def _stop_profiler(profiler, path: Path) -> None:
         return
     session = prof.stop()
     path.with_suffix(".txt").write_text(prof.output_text(unicode=True, color=False, show_all=False))
-    path.with_suffix(".json").write_text(json.dumps(_pyinstrument_summary(session)))
+    try:
+        summary = _pyinstrument_summary(session)
+    except Exception as exc:        # an API change in pyinstrument: keep the text report
+        summary = {"total_s": session.duration, "floor_s": 0.0, "self_beyond_floor": {}, "error": repr(exc)}
+    path.with_suffix(".json").write_text(json.dumps(summary))
 
 
 def _pyinstrument_summary(session) -> dict:
@@ -620,6 +650,8 @@ def run_child(kind: str, spec: dict, cache: Path) -> dict:
             time.sleep(0.05)
     except ImportError:
         pass
+    except Exception:           # psutil.NoSuchProcess: the child was already gone
+        sampled = False
     rc = proc.wait()
     wall = time.perf_counter() - clock
     try:
@@ -684,10 +716,11 @@ def _label(func) -> str:
 
 
 def _floor_entry(func) -> bool:
-    """The calls the floor makes: ``trafilatura.bare_extraction`` and ``Kiwi.tokenize``."""
+    """The calls the floor makes: ``trafilatura.bare_extraction``, ``Kiwi.tokenize`` and loading Kiwi."""
     file, _, name = func
     parts = Path(file).parts
-    return (name == "bare_extraction" and "trafilatura" in parts) or (name == "tokenize" and "kiwipiepy" in parts)
+    return ((name == "bare_extraction" and "trafilatura" in parts) or (name == "tokenize" and "kiwipiepy" in parts)
+            or (name == "get_kiwi" and "pipeline" in parts))
 
 
 def floor_shares(stats: dict, rounds: int = 60) -> dict:
@@ -802,13 +835,19 @@ def print_table(results: dict, out=print) -> None:
 
 
 def print_profile(summary: dict, out=print, top: int = 20) -> None:
-    out(f"profile of the 1-worker run ({summary['profiler']}; {summary['wall_s']:.1f}s under the profiler): "
+    out(f"profile of a 1-worker run over {summary.get('docs', '?')} docs ({summary['profiler']}; "
+        f"{summary['wall_s']:.1f}s under the profiler): "
         f"{summary['total_s']:.1f}s profiled, {summary['floor_s']:.1f}s on behalf of the floor's calls "
         f"(Kiwi.tokenize, trafilatura.bare_extraction), {summary['total_s'] - summary['floor_s']:.1f}s beyond the floor")
     out("  (a profiler slows Python code more than Kiwi's C++: the shares are indicative, the timings above are not profiled)")
     out("top functions beyond the floor, by self time:")
     for item in summary["self_beyond_floor"][:top]:
         out(f"  {item['self_s']:>8.2f}s  {item['function']}")
+    gc_item = next((i for i in summary["self_beyond_floor"] if "gc.collect" in i["function"]), None)
+    if gc_item and summary.get("gc_collect_unprofiled_s") is not None:
+        out(f"  note: gc.collect (trafilatura's reset_caches, once per batch) took {gc_item['self_s']:.2f}s under the "
+            f"profiler but {summary['gc_collect_unprofiled_s']:.2f}s in the unprofiled 1-worker run: the profiler "
+            f"keeps objects alive")
     if summary.get("pipeline_cumulative"):
         out("pipeline functions by cumulative time (includes the floor work they call):")
         for item in summary["pipeline_cumulative"][:top]:
@@ -836,6 +875,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--incremental", type=int, help="inputs for the incremental re-run (default 10000; 0 skips it)")
     p.add_argument("--skip-memory-growth", action="store_true", help="no extra 1-worker runs at the --sizes")
     p.add_argument("--profile", action="store_true", help="also profile a 1-worker run (pyinstrument, else cProfile)")
+    p.add_argument("--profile-docs", type=int, default=500,
+                   help="documents in the profiled run (the first N of the corpus; default 500: a profiler is slow)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where corpora and results go (.bench-cache/)")
     p.add_argument("--strict", action="store_true", help="exit with status 1 when a goal is missed")
@@ -952,12 +993,17 @@ def run_bench(args: argparse.Namespace, out=print) -> dict:
                        "verdict": _verdict(value, GOALS["incremental_s"], higher_is_better=False)})
 
     if args.profile:
-        out("profile: pipeline, 1 worker, under the profiler ...")
+        n_prof = min(args.profile_docs, docs)
+        out(f"profile: pipeline, 1 worker, {n_prof} docs, under the profiler ...")
         prof_path = cache / "profile-1worker.pstats"
-        prof = measure_extract(corpus, 1, cache, profile=prof_path)
+        prof_corpus = corpus if n_prof == docs else ensure_corpus(cache, n_prof, args.seed, sources=src, log=out)
+        prof = measure_extract(prof_corpus, 1, cache, profile=prof_path)
         summary = summarise_pyinstrument(prof_path) if prof["profiler"] == "pyinstrument" else summarise_cprofile(prof_path)
         summary["profiler"] = prof["profiler"]
         summary["wall_s"] = prof["wall_s"]
+        summary["docs"] = n_prof
+        summary["unprofiled_wall_s"] = one["wall_s"]
+        summary["gc_collect_unprofiled_s"] = one.get("gc_collect_s")
         results["profile"] = summary
     return results
 

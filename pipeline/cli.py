@@ -54,8 +54,6 @@ def cmd_extract(args) -> int:
                         quiet=args.quiet, log_format=args.log_format, wait_for_lock=args.wait)
     _setup_logging(args.log_format, args.quiet)
     report = run_extract(Path(args.raw), Path(args.processed), settings, _progress_factory(args.quiet))
-    if not args.quiet:
-        print(report.summary(), file=sys.stderr)
     return report.exit_status
 
 

@@ -1,50 +1,64 @@
 """Policy events: summits, meetings, declarations, pledges, signings, launches, visits, read from sentences.
 
-Every word list below is data (``data/events.json``); every rule is a phrase pattern, over the
-text and the Kiwi tokens of the spaCy ``Doc`` (tags: NNP proper noun, NNG common noun, SL
-foreign word, SN number, J* particles, V*/E* verbs and endings). Examples of each rule, and of
-what is no event, are in ``tests/corpus/events.jsonl``.
+Every word list is data (``data/events.json``); every rule is a phrase pattern over the text and
+the Kiwi tokens of the spaCy ``Doc`` (tags: NNP proper noun, NNG common noun, NNB bound noun, SL
+foreign word, SN number, J* particles, V*/E* verbs and endings, ETM a relative ending). Examples
+of each rule, and of what is no event, are in ``tests/corpus/events.jsonl``.
 
 Mentions of events:
 
 - a *named* event: a quoted name ending in a trigger word (‘서울 장관 성명’ → declaration), an
-  English title ('AI Action Summit'), or an *unquoted* name: a run of words before one of
+  English title ('AI Action Summit'), or an *unquoted* name: the words before one of
   ``unquoted_triggers`` made of proper nouns, foreign words and numbers (``G20 정상회의``,
-  ``한미 정상회담``, ``제3차 한-아세안 장관회의``, ``뮌헨안보회의(MSC)``), with at least one
-  proper noun or foreign word; common nouns may only be glued to the trigger (외교장관회의) or
-  end in a title (``재무장관·중앙은행총재 회의``); a leading ordinal (제3차) is left out of the name;
-- a *launch*: a quoted name that is the subject or object of a launch predicate with nothing but
-  dates, places and nouns between (‘K-반도체 공급망 협의체’가 11일 공식 출범했다);
+  ``한미 정상회담``, ``제3차 한-아세안 장관회의``, ``뮌헨안보회의(MSC)``) with at least one proper
+  noun or foreign word outside a bracketed gloss (인공지능(AI) is no proper name); common nouns
+  only glued to the trigger (외교장관회의) or ending in a title (``재무장관·중앙은행총재 회의``);
+  ``unquoted_glued_triggers`` (대화, 협의회) only glued (한미 에너지안보대화); a leading ordinal
+  (제3차) stays out of the name. An organisation whose own name ends in a trigger (유엔 총회,
+  세계경제포럼) is the body, not a session, unless an ordinal or a reporting modifier precedes it
+  (… 열린 제79차 유엔총회);
+- a *launch*: a quoted name that is the subject or object of a launch predicate with only dates,
+  places and nouns between (‘K-반도체 공급망 협의체’가 11일 공식 출범했다);
 - a *signing*: ``<head>(을|를|에) 체결/맺/서명`` (업무협약, 양해각서, MOU, 협정) when the sentence
   names its partners before it — organisations or places followed by 와/과/는/이 …, or a count
-  (시중은행 5곳과); its name is the noun run before the head (에너지 협력 양해각서), else the
-  partners' names (삼성전자·네이버 양해각서);
+  (시중은행 5곳과); named by the noun run before the head (에너지 협력 양해각서), else by the
+  partners (삼성전자·네이버 양해각서);
 - a *visit*: ``<place>(을|를) (국빈) 방문/순방`` or 방한/방미 … with a visitor before it (an
-  official, or a title such as 대통령이); the place is the event's location;
+  official, or a title as subject: 대통령이); the place (gazetteer places and proper nouns) is
+  the event's location, and the visitor's name is part of the event's name;
 - a *bare joint statement* (공동성명, 선언문) adopted (채택/발표/서명) after a named meeting: it
   belongs to that meeting (the nearest one in its sentence, else the article's first);
 - back-references ``동/이번 <trigger>`` (and a repeated tail such as ``장관 세션``) point at a
   named event and carry their sentence's counts to it.
 
-Reported, not in passing. A mention is kept only when its sentence reports something (a
-reporting predicate: 열린, 개최, 참석, 채택, 서명, 체결, 출범, 방문 …, not used habitually as in
-``열릴 때마다``) and the mention itself is not *in passing*. In passing means the text uses
-the event without saying that it took place, takes place or produced something:
+Reported, not in passing. A mention is kept only when its sentence reports something — a
+reporting predicate (열린, 개최, 참석, 채택, 서명, 체결, 출범, 방문 …) that is neither habitual
+(열릴 때마다) nor negated (열리지 않았다, 맺지 못했다) — and the mention itself is not *in
+passing*: the text uses the event without saying that it took place, takes place or produced
+something. In passing are:
 
-- as a time anchor: ``지난해 G20 정상회의 이후 물가가 올랐다는 지적``, ``한미 정상회담을 앞두고``
-  (NAME 이후/이전/당시/때/앞두고 …) — unless a reporting modifier stands right before the name
-  (``지난 18일 … 열린 G20 정상회의 이후``: the clause reports the meeting);
-- as the title of a work or an expression: ``영화 ‘마지막 약속’``, ``‘국민과의 약속’이라는 표현``;
-- in a sentence with no reporting predicate at all (a headline list, an opinion, 열리지 않았다).
+- a time anchor: ``지난해 G20 정상회의 이후 물가가 올랐다는 지적``, ``한미 정상회담을 앞두고``
+  (NAME 이후/이전/당시/때/앞두고 …), unless a reporting modifier stands right before the name
+  (``지난 18일 … 열린 G20 정상회의 이후``: that clause reports the meeting);
+- the title of a work or an expression: ``영화 ‘마지막 약속’``, ``‘국민과의 약속’이라는 표현``;
+- an unquoted name whose sentence reports something else: it needs its own predicate, a
+  reporting modifier right before it or the first reporting word after it in the same clause
+  (``G20 정상회의가 … 열렸다``, ``APEC 정상회의 참석차``), not ``부산 엑스포 유치에 실패한 뒤 …
+  발표했다``;
+- a visit or signing with a habitual adverb before its verb (매년 현충원을 방문한다);
+- anything in a sentence with no reporting predicate (headline lists, opinions, 결과를 설명했다).
 
 Generic heads without a name (회의를 거듭했지만, 약속을 지키라, 행사 일정) are never events.
 
 Dates, places and counts are linked by the phrase structure around the mention:
 
-- ``NAME(이|가|은|는) <date> <place>에서 열렸다/개최됐다/출범했다``: the date and place in the
-  stretch between the subject and its predicate (only nouns, numbers and particles there);
-- else ``<date> <place>에서 열린 NAME``: the last date before the name in its sentence, and the
-  venue of a relative clause ending right before it; signings take ``<place>에서`` of their clause;
+- ``NAME(이|가|은|는|을|를) <date> <place>에서 열렸다/개최됐다/출범했다``: the date and place in
+  the stretch between the subject (or object) and its predicate, if only nouns, numbers, dates
+  and particles stand there;
+- else the last date before the name in its sentence, and the venue of ``<place>에서 열린 NAME``
+  (a relative clause ending right before it) or, for a signing or an object (``<place>에서
+  NAME을 개최했다``), the ``<place>에서`` of its clause; a place that is itself an event
+  (‘… 포럼’에서, 정상회의에서) is a host, not a venue;
 - ``N개국이 (공동으로) 참여/서명/참석한 NAME`` and ``NAME이 N개국의 참여로 채택``: the count's role
   comes from its verb (signatories, participants, attendees, delegates);
 - ``N곳은/이 … NAME을 발표/NAME에 서명``: signatories; ``N곳과 … 협약을 맺었다``: signatories;
@@ -65,7 +79,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 DATA_FILE = Path(__file__).parent / "data" / "events.json"
@@ -88,10 +102,12 @@ class Rules:
     english_re: re.Pattern
     anaphor_re: re.Pattern
     unquoted_re: re.Pattern          # a trigger that may end an unquoted name, at the end of a word
+    glued_only: frozenset[str]       # triggers that end an unquoted name only when glued to it (에너지안보대화)
     inner_titles: tuple[str, ...]
     ordinal_re: re.Pattern
     reporting: tuple[str, ...]
-    habitual_re: re.Pattern
+    habitual_re: re.Pattern          # 열릴 때마다, 채택하지 못했다: a predicate that reports nothing
+    habitual_adverb_re: re.Pattern   # 매년 … 방문한다: no single visit or signing
     anchor_re: re.Pattern            # NAME 이후 / 당시 / 을 앞두고
     modifier_re: re.Pattern          # 열린 / 개최된 right before a name
     work_re: re.Pattern              # 영화 ‘…’
@@ -134,13 +150,16 @@ def rules() -> Rules:
         triggers=triggers,
         trigger_re=re.compile(rf"({_alt(triggers)})$"),
         after_quote_re=re.compile(rf"^\s?((?:[가-힣A-Za-z]+ )?(?:{_alt(korean)}))(?=[은는이가을를에의과와도]|\s|$)"),
-        english_re=re.compile(rf"(?<![A-Za-z])((?:[A-Z0-9][\w&'-]*\s+(?:(?:on|of|for|in) )?){{1,7}})({_alt(english)})s?(?![A-Za-z])"),
+        english_re=re.compile(rf"(?<![A-Za-z])((?:[A-Z0-9][\w&'-]*\s+(?:(?:on|of|for|in) )?){{1,7}})"
+                              rf"({_alt(english)})s?(?![A-Za-z])"),     # 'Summit에는': no \b before Hangul
         anaphor_re=re.compile(rf"(?<![가-힣])({_alt(spec['anaphors'])}) ({_alt(korean)})(?=[은는이가을를에의도과와]|\s)"),
-        unquoted_re=re.compile(rf"({_alt(spec['unquoted_triggers'])}){WORD_END}"),
+        unquoted_re=re.compile(rf"({_alt(spec['unquoted_triggers'] + spec['unquoted_glued_triggers'])}){WORD_END}"),
+        glued_only=frozenset(spec["unquoted_glued_triggers"]),
         inner_titles=tuple(spec["name_inner_titles"]),
         ordinal_re=re.compile(rf"제\d+({_alt(spec['name_ordinal_counters'])})"),
         reporting=tuple(spec["reporting_predicates"]),
-        habitual_re=re.compile(rf"[가-힣]{{0,2}}\s?({_alt(spec['habitual_markers'])})"),
+        habitual_re=re.compile(rf"[가-힣]{{0,2}}\s?({_alt(spec['habitual_markers'] + spec['negation_markers'])})"),
+        habitual_adverb_re=re.compile(rf"(?<![가-힣])({_alt(spec['habitual_adverbs'])})(?![가-힣])"),
         anchor_re=re.compile(rf"\s?(?:\([^()]{{1,20}}\))?(?:[을를의]\s?)?({_alt(spec['time_anchors'])})"),
         modifier_re=re.compile(rf"({_alt(spec['reporting_modifiers'])})\s?$"),
         work_re=re.compile(rf"(?<![가-힣])({_alt(spec['work_kinds'])})\s?$"),
@@ -270,6 +289,10 @@ class Context:
     def places(self) -> list:
         return self.analysis.locations + self.analysis.organizations
 
+    @cached_property
+    def quoted(self) -> list[Span]:
+        return [Span(s, e) for s, e, _ in _quoted_spans(self.text)]
+
 
 def _words_before(text: str, pos: int, floor: int):
     """(start, end) of the space-separated words before ``pos``, nearest first, not before ``floor``."""
@@ -346,7 +369,8 @@ def find_named(ctx: Context) -> list[Mention]:
             elif tail_type == "launch" and not kind:
                 found.append(Mention(start, end_en + tail.end(), name, name_en, "launch", ctx.sentence(start)))
     for match in rules().english_re.finditer(text):
-        name = re.sub(r"^((The|This|That|These|Our|A|An|Next|Each|Every|Both)\s)+", "", (match.group(1) + match.group(2)).strip())
+        title = (match.group(1) + match.group(2)).strip()
+        name = re.sub(r"^((The|This|That|These|Our|A|An|Next|Each|Every|Both)\s)+", "", title)
         if name in rules().triggers:          # 'This Summit': a bare head is no name
             continue
         if not _inside(found, match.start()):
@@ -421,10 +445,11 @@ def find_unquoted(ctx: Context, taken: list) -> list[Mention]:
     text, found = ctx.text, []
     for match in rules().unquoted_re.finditer(text):
         t0, t1 = match.span(1)
-        if t0 not in ctx.tokens.start_set or _inside(taken, t0) or _inside(found, t0):
+        if (t0 not in ctx.tokens.start_set or _inside(taken, t0) or _inside(found, t0)
+                or (match.group(1) in rules().glued_only and (t0 == 0 or text[t0 - 1].isspace()))):
             continue
         run = _proper_run(ctx, t0)
-        if run is None:
+        if run is None or (_body_at(ctx, t0) and not _session_of_body(ctx, run[0])):
             continue
         gloss = re.match(r"\s?\(([A-Za-z0-9][^()]{0,40})\)", text[t1:t1 + 44])
         end = t1 + (gloss.end() if gloss else 0)
@@ -432,6 +457,18 @@ def find_unquoted(ctx: Context, taken: list) -> list[Mention]:
         found.append(Mention(run[0], end, text[run[1]:t1], name_en, rules().triggers[match.group(1)],
                              ctx.sentence(run[0]), rule="unquoted_name"))
     return found
+
+
+def _body_at(ctx: Context, pos: int) -> bool:
+    """An organisation whose own name ends in a trigger (유엔 총회, 세계경제포럼) covers ``pos``."""
+    return any(o.start <= pos < o.end and rules().trigger_re.search(o.canonical) for o in ctx.analysis.organizations)
+
+
+def _session_of_body(ctx: Context, start: int) -> bool:
+    """An organisation's name (유엔총회) names a session only after an ordinal (제79차) or a reporting
+    modifier (… 열린 유엔총회)."""
+    text = ctx.text
+    return bool(rules().ordinal_re.match(text, start) or rules().modifier_re.search(text[max(0, start - 12):start]))
 
 
 def _noun_run_start(ctx: Context, head_start: int, avoid: list) -> int:
@@ -474,7 +511,7 @@ def find_signings(ctx: Context, taken: list) -> list[Mention]:
     for match in rules().signing_re.finditer(text):
         h0, h1 = match.span("head")
         floor = ctx.sentence_start(h0)
-        if h0 not in ctx.tokens.start_set or _inside(taken, h0):
+        if h0 not in ctx.tokens.start_set or _inside(taken, h0) or _no_report(text, match.start("verb")):
             continue
         partners = _partners(ctx, floor, h0)
         if not partners and not _count_partner(ctx, floor, h0):
@@ -513,13 +550,14 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
     text, found = ctx.text, []
     for match in rules().visit_re.finditer(text):
         place_start = _place_before(ctx, match.start())
-        if place_start is None or _inside(taken, match.start("verb")):
+        if place_start is None or _inside(taken, match.start("verb")) or _no_report(text, match.start("verb")):
             continue
         place = text[place_start:match.start()]
         trigger = f"{(match.group('mod') or '').strip()} {match.group('verb')}".strip()
         found += _visit(ctx, place_start, match.end("verb"), place, trigger)
     for match in rules().implied_visit_re.finditer(text):
-        found += _visit(ctx, match.start(), match.end(1), rules().implied_places[match.group(1)], "방문")
+        if not _no_report(text, match.start()):
+            found += _visit(ctx, match.start(), match.end(1), rules().implied_places[match.group(1)], "방문")
     return found
 
 
@@ -537,7 +575,8 @@ def find_bare_hosted(ctx: Context, named: list[Mention], taken: list) -> list[Me
     for match in rules().bare_hosted_re.finditer(ctx.text):
         if match.start() not in ctx.tokens.start_set or _inside(taken, match.start()):
             continue
-        if _predicate_gap(ctx, match.end(), rules().adoption_re, span=30) is None:
+        gap = _predicate_gap(ctx, match.end(), rules().adoption_re, span=30)
+        if gap is None or _no_report(ctx.text, gap[1]):
             continue
         host = _host_before(named, match.start(), ctx.sentence(match.start()))
         if host is not None:
@@ -586,13 +625,20 @@ def _lead_event(named: list[Mention], kind: str, before: int) -> Mention | None:
 # -- reported, or in passing ----------------------------------------------------------------
 
 def _reported(sentence_text: str) -> bool:
-    """The sentence reports something: a reporting predicate not used habitually (열릴 때마다)."""
+    """The sentence reports something: a reporting predicate not used habitually (열릴 때마다) or
+    negated (열리지 않았다, 채택하지 못했다)."""
     r = rules()
     for word in r.reporting:
         for match in re.finditer(re.escape(word), sentence_text):
             if not r.habitual_re.match(sentence_text, match.end()):
                 return True
     return False
+
+
+def _no_report(text: str, verb_start: int) -> bool:
+    """The verb (체결, 방문, 채택 …) starting at ``verb_start`` is negated or habitual."""
+    verb = re.match(r"[가-힣]{2}", text[verb_start:])
+    return bool(verb and rules().habitual_re.match(text, verb_start + verb.end()))
 
 
 def _in_passing(m: Mention, text: str) -> bool:
@@ -607,8 +653,7 @@ def _in_passing(m: Mention, text: str) -> bool:
 
 def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
     """Named mentions (kept when reported, not in passing) and the back-references to them."""
-    text = ctx.text
-    quoted = [Mention(s, e, "", None, "", 0) for s, e, _ in _quoted_spans(text)]
+    text, quoted = ctx.text, ctx.quoted
     named = find_named(ctx)
     named += find_unquoted(ctx, quoted + named)
     named += find_signings(ctx, quoted + named)
@@ -620,7 +665,25 @@ def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
 
 
 def _kept(ctx: Context, m: Mention) -> bool:
+    if m.rule == "unquoted_name" and not _own_predicate(ctx, m):
+        return False
+    if m.rule in ("visit", "signing") and rules().habitual_adverb_re.search(ctx.text, ctx.bounds(m.sentence)[0], m.end):
+        return False
     return _reported(ctx.text[slice(*ctx.bounds(m.sentence))]) and not _in_passing(m, ctx.text)
+
+
+def _own_predicate(ctx: Context, m: Mention) -> bool:
+    """An unquoted name needs a reporting predicate of its own: a modifier right before it (열린 G20
+    정상회의), or the first reporting word after it in the same clause (G20 정상회의가 … 열렸다,
+    APEC 정상회의 참석차): no clause ending or relative ending between, quoted names and dates aside."""
+    text = ctx.text
+    if rules().modifier_re.search(text[max(0, m.start - 12):m.start]):
+        return True
+    end = ctx.bounds(m.sentence)[1]
+    hits = [i for i in (text.find(w, m.end, end) for w in rules().reporting) if i >= 0]
+    if not hits:
+        return False
+    return not ctx.tokens.has(m.end, min(hits), CLAUSE_END + ("ETM",), skip=ctx.quoted + ctx.analysis.dates)
 
 
 # -- linking dates, places, counts --------------------------------------------------------
@@ -672,7 +735,10 @@ def _venue_in(ctx: Context, start: int, end: int, clause_end_ok: bool = False) -
         if n >= 4 or text[ws] == "(" or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB",)):
             break
         first = ws
-    return text[first:at].strip(" ,") or None
+    venue = text[first:at].strip(" ,")
+    if not venue or re.search(r"[‘’'“”\"]", venue) or rules().trigger_re.search(venue):
+        return None                         # ‘… 포럼’에서, 정상회의에서: a host event, no place
+    return venue
 
 
 def _date_and_venue(m: Mention, ctx: Context):
@@ -683,7 +749,7 @@ def _date_and_venue(m: Mention, ctx: Context):
     if m.location:
         return date_mention, m.location
     venue = _venue_in(ctx, *gap) if gap else None
-    if venue is None and m.rule == "signing":
+    if venue is None and (m.rule == "signing" or re.match(r"\s?[을를]\s", ctx.text[m.end:m.end + 3])):
         floor = date_mention.end if date_mention and date_mention.end <= m.start else ctx.sentence_start(m.start)
         venue = _venue_in(ctx, floor, m.start)
     return date_mention, venue or _venue_for(m, ctx.text, date_mention, ctx.places)
@@ -704,46 +770,91 @@ def _count_role(text_after: str, event_type_: str) -> str | None:
 PARTICIPATION = r"(참여|서명|채택|동참|지지|참가|합의|참석)"
 
 
-def _link_count(number, sentence_mentions: list[Mention], text: str, sentence_end: int):
-    """Which event of the sentence a count belongs to, and in what role (None: no link)."""
-    after = text[number.end:sentence_end]
-    role_hint = "delegates" if re.match(r"\s?명의? 대표|\s?의 대표단", after) else None
-    # R1: 'N개국이 (공동으로) 참여한 ‘NAME’' — the name follows the participation phrase.
-    phrase = re.match(rf"[^‘'“\"。.]{{0,30}}?{PARTICIPATION}(한|하는|했던)\s?", after)
+@dataclass
+class CountSite:
+    """A count mention in its sentence: the text after it and the event mentions around it."""
+    number: object
+    mentions: list[Mention]
+    text: str
+    sentence_end: int
+
+    @property
+    def after(self) -> str:
+        return self.text[self.number.end:self.sentence_end]
+
+
+def _by_participation_phrase(site: CountSite):
+    """R1: 'N개국이 (공동으로) 참여한 ‘NAME’' — the name follows the participation phrase."""
+    phrase = re.match(rf"[^‘'“\"。.]{{0,30}}?{PARTICIPATION}(한|하는|했던)\s?", site.after)
     if phrase:
-        at = number.end + phrase.end()
-        following = [m for m in sentence_mentions if at - 1 <= m.start <= at + 1]
+        at = site.number.end + phrase.end()
+        following = [m for m in site.mentions if at - 1 <= m.start <= at + 1]
         if following:
-            return following[0], _count_role(after, following[0].type) or "participants"
-    # R2: '‘NAME’이 N개국의 참여로 채택됐다' — the name is the subject before the count.
-    if re.match(r"의 (참여|서명|지지|동의)로", after):
-        before = [m for m in sentence_mentions if m.end <= number.start]
-        if before:
-            target = before[-1]
-            return target, "signatories" if target.type in SIGNED_TYPES else "participants"
-    # R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject of the event's predicate.
-    if re.match(r"\s?(은|는|이|가)\s", after):
-        for m in sentence_mentions:
-            if m.start > number.end and re.match(r"\s?(을|를|에)\s?(공동\s?)?(발표|채택|서명|체결|선언|동참|참여|가입)",
-                                                 text[m.end:m.end + 12]):
-                return m, _count_role(text[m.end:sentence_end], m.type) or "signatories"
-    # R6: 'N곳과 … 협약을 맺었다' — the count is the signing partner.
-    if re.match(r"(와|과)\s", after):
-        for m in sentence_mentions:
-            if m.start > number.end and m.rule == "signing":
-                return m, "signatories"
-    # R4: the sentence's subject is an event (or a reference to one) and its predicate is participation.
-    subject = [m for m in sentence_mentions if m.start < number.start and
-               re.match(r"(은|는|에는|에서는|에|에서)\s", text[m.end:m.end + 4])]
-    role = _count_role(after, subject[0].type) if subject else None
-    if subject and role:
-        return subject[0], role_hint or role
-    # R5: one event in a sentence whose predicate is participation ('… 100개국 이상의 … 모였습니다').
-    events = {id(m.parent or m): m for m in sentence_mentions}
-    rest = text[number.end:sentence_end]
-    if len(events) == 1 and any(p in rest for p in rules().sentence_predicates):
-        target = next(iter(events.values()))
-        return target, role_hint or ("attendees" if number.counted == "person" else "participants")
+            return following[0], _count_role(site.after, following[0].type) or "participants"
+    return None
+
+
+def _by_genitive(site: CountSite):
+    """R2: '‘NAME’이 N개국의 참여로 채택됐다' — the name is the subject before the count."""
+    before = [m for m in site.mentions if m.end <= site.number.start]
+    if before and re.match(r"의 (참여|서명|지지|동의)로", site.after):
+        return before[-1], "signatories" if before[-1].type in SIGNED_TYPES else "participants"
+    return None
+
+
+def _by_count_subject(site: CountSite):
+    """R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject."""
+    if not re.match(r"\s?(은|는|이|가)\s", site.after):
+        return None
+    for m in site.mentions:
+        if m.start > site.number.end and re.match(r"\s?(을|를|에)\s?(공동\s?)?(발표|채택|서명|체결|선언|동참|참여|가입)",
+                                                  site.text[m.end:m.end + 12]):
+            return m, _count_role(site.text[m.end:site.sentence_end], m.type) or "signatories"
+    return None
+
+
+def _by_partner(site: CountSite):
+    """R6: 'N곳과 … 협약을 맺었다' — the count is the signing partner."""
+    if re.match(r"(와|과)\s", site.after):
+        signings = [m for m in site.mentions if m.start > site.number.end and m.rule == "signing"]
+        if signings:
+            return signings[0], "signatories"
+    return None
+
+
+def _by_event_subject(site: CountSite):
+    """R4: the sentence's subject is an event (NAME에는, 이번 행사에는) and the count's verb is participation."""
+    subject = [m for m in site.mentions if m.start < site.number.start and
+               re.match(r"(은|는|에는|에서는|에|에서)\s", site.text[m.end:m.end + 4])]
+    role = _count_role(site.after, subject[0].type) if subject else None
+    return (subject[0], _role_hint(site) or role) if role else None
+
+
+def _by_only_event(site: CountSite):
+    """R5: the sentence's only event, with a participation predicate ('… 100개국 이상의 … 모였습니다')."""
+    events = {id(m.parent or m): m for m in site.mentions}
+    if len(events) == 1 and any(p in site.after for p in rules().sentence_predicates):
+        default = "attendees" if site.number.counted == "person" else "participants"
+        return next(iter(events.values())), _role_hint(site) or default
+    return None
+
+
+def _role_hint(site: CountSite) -> str | None:
+    return "delegates" if re.match(r"\s?명의? 대표|\s?의 대표단", site.after) else None
+
+
+COUNT_RULES = (_by_participation_phrase, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
+               _by_only_event)
+
+
+def _link_count(number, sentence_mentions: list[Mention], text: str, sentence_end: int):
+    """Which event of the sentence a count belongs to, and in what role (None: no link): the first
+    phrase pattern that applies."""
+    site = CountSite(number, sentence_mentions, text, sentence_end)
+    for rule in COUNT_RULES:
+        link = rule(site)
+        if link is not None:
+            return link
     return None
 
 

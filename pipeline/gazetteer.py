@@ -66,8 +66,10 @@ def kiwi_user_words() -> list[tuple[str, str]]:
     for org in organizations():
         for name in [org["canonical"], *org.get("aliases", [])]:
             name = unicodedata.normalize("NFC", name)
-            if (" " not in name and len(name) > 1 and has_hangul(name)
-                    and not re.search(r"[()\[\]]", name)):
+            # three or more characters: short aliases (토스, 메타) would split common words (토스트)
+            # and no short university forms (국민대 would split 국민대표 into 국민대 + 표)
+            if (" " not in name and len(name) >= 3 and has_hangul(name)
+                    and not re.search(r"[()\[\]]", name) and not (name.endswith("대") and len(name) <= 5)):
                 words.add(name)
     return [(w, "NNP") for w in sorted(words)]
 
@@ -86,11 +88,6 @@ def is_latin(ch: str) -> bool:
     return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
 
 
-def is_word_char(ch: str) -> bool:
-    """Letters and digits of any script (a name can't start or end inside a run of these)."""
-    return ch.isalnum()
-
-
 def script(ch: str) -> str:
     if is_hangul(ch):
         return "H"
@@ -99,10 +96,6 @@ def script(ch: str) -> str:
     if ch.isdigit():
         return "D"
     return "O"
-
-
-def hangul_len(s: str) -> int:
-    return sum(1 for c in s if is_hangul(c))
 
 
 _JAMO_CONT = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")
@@ -258,36 +251,6 @@ class PhraseIndex:
 
 # ---------------------------------------------------------------- Kiwi tokens
 
-PARTICLE_TAG = re.compile(r"^(J|E|VCP|VCN|SF|SP|SS|SE|SO|SW)")
-
-
-def token_index(doc) -> dict:
-    """Maps each token's start offset to the token, and each char offset to its token."""
-    starts = {}
-    ends = {}
-    for tok in doc:
-        if tok.tag_ == "_SP":
-            continue
-        starts[tok.idx] = tok
-        ends[tok.idx + len(tok.text)] = tok
-    return {"starts": starts, "ends": ends}
-
-
-def tokens_in(doc, start: int, end: int) -> list:
-    """Non-space tokens overlapping ``[start, end)``."""
-    out = []
-    for tok in doc:
-        if tok.tag_ == "_SP":
-            continue
-        t0, t1 = tok.idx, tok.idx + len(tok.text)
-        if t1 <= start:
-            continue
-        if t0 >= end:
-            break
-        out.append(tok)
-    return out
-
-
 class TokenMap:
     """Per-character token lookup for one Doc (built once per extraction)."""
 
@@ -327,17 +290,13 @@ class TokenMap:
         return None
 
 
-_PARTICLE_TAIL = None
-
-
+@lru_cache(maxsize=1)
 def particle_tail_re() -> re.Pattern:
     """Particles and copula endings that may follow a name inside one word (은, 의, 이다 ...)."""
-    global _PARTICLE_TAIL
-    if _PARTICLE_TAIL is None:
-        words = org_rules().get("particles", [])
-        words = sorted(set(words), key=len, reverse=True)
-        _PARTICLE_TAIL = re.compile("^(?:" + "|".join(map(re.escape, words)) + ")+$") if words else re.compile("^$")
-    return _PARTICLE_TAIL
+    words = sorted(set(org_rules().get("particles", [])), key=len, reverse=True)
+    if not words:
+        return re.compile("^$")
+    return re.compile("^(?:" + "|".join(map(re.escape, words)) + ")+$")
 
 
 # ---------------------------------------------------------------- words
@@ -452,18 +411,6 @@ def doc_words(doc, tm: TokenMap) -> list[Word]:
                         text[s:cs], text[ce:e], text[stem_start:stem_end],
                         tuple(t.tag_ for t in stoks), tuple(t.text for t in stoks)))
     return out
-
-
-def word_at_end(words: list[Word], pos: int) -> int:
-    """Index of the word whose chunk ends at ``pos`` (or -1)."""
-    lo, hi = 0, len(words)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if words[mid].end < pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo if lo < len(words) and words[lo].end == pos else -1
 
 
 def word_index_at(words: list[Word], pos: int) -> int:

@@ -4,8 +4,9 @@
   starts, ending where the word ends or only particles follow (서울에서, 파리의; never the 서울
   of 서울대). Names that are also common words (인도 'sidewalk', 파리 'fly') count only where
   Kiwi reads them as proper nouns.
-- ``suffix``: an unlisted proper noun ending in 시/군/구 (a Kiwi NNP that is not a person's
-  name), or one ending in 동/읍/면/리 right after a city or district.
+- ``suffix``: an unlisted proper noun ending in 군/구 (a Kiwi NNP that is not a person's
+  name), or one ending in 동/읍/면/리 right after a city or district. (Not 시: foreign names
+  end in it too.)
 - ``venue``: the place before ``에서 열린/개최된/…`` (``venue_verbs``) when it is an
   organisation (한국과학기술연구원(KIST)에서 열린), a name ending in a venue head (호텔,
   센터, 공원 …) or a proper noun that is not an event (정상회의, 포럼 …); a Latin gloss after a
@@ -88,8 +89,9 @@ def _suffix_places(words, found, text):
             continue
         prev_place = k > 0 and words[k - 1].bare and any(
             f[1] == words[k - 1].stem_end and f[2] in ("city", "district") for f in found + out)
-        if t[-1] in "시군구" and len(w.tags) == 1 and w.tags[0] == "NNP" and not (len(t) == 3 and t[0] in surnames):
-            out.append([w.stem_start, w.stem_end, "city" if t[-1] in "시군" else "district", "suffix", (t,)])
+        if t[-1] in "군구" and len(w.tags) == 1 and w.tags[0] == "NNP" and not (len(t) == 3 and t[0] in surnames):
+            # (not 시: foreign names end in it too: 무르시, 후나코시)
+            out.append([w.stem_start, w.stem_end, "city" if t[-1] == "군" else "district", "suffix", (t,)])
         elif t[-1] in "동읍면리구" and prev_place and all(tag.startswith("NN") for tag in w.tags):
             out.append([w.stem_start, w.stem_end, "district", "suffix", (t,)])
     return out
@@ -117,8 +119,8 @@ def _venues(text, words, orgs, found):
         if not stem or stem.endswith(events) or not re.search(r"[가-힣A-Za-z]", stem):
             continue
         proper = any(tag.startswith("NNP") or tag == "SL" for tag in w.tags)
-        if not (stem.endswith(heads) or proper):
-            continue
+        if re.search(r"\d", stem) or stem in heads or not (stem.endswith(heads) or proper):
+            continue                                   # 18번홀(파5)에서, 센터에서
         start = w.stem_start
         j = k - 1
         while j >= 0 and words[j].bare and not words[j + 1].lead and any(
@@ -144,14 +146,15 @@ def _chain(found, text):
     return merged
 
 
-def extract_locations(doc) -> list[LocationMention]:
+def extract_locations(doc, organizations: list | None = None) -> list[LocationMention]:
+    """Places in ``doc``; pass the article's organisations if already extracted (venues use them)."""
     text = doc.text
     if not text.strip():
         return []
     nt = gz.NormText(text)
     tm = gz.TokenMap(doc)
     words = gz.doc_words(doc, tm)
-    orgs = extract_organizations(doc)
+    orgs = extract_organizations(doc) if organizations is None else organizations
     found = _gazetteer(text, nt, tm)
     found += _suffix_places(words, found, text)
     venues = _venues(text, words, orgs, found)

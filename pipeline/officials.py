@@ -95,6 +95,8 @@ class _Cand:
 def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | None:
     single, ordered, multi, not_titles, *_ = _titles()
     stem = w.text
+    if w.tail.startswith("들"):
+        return None                      # 대표들, 장관들: a group, not one person
     if not stem or not re.fullmatch(r"[가-힣A-Za-z0-9·]+", stem):
         return None
     if stem.endswith(not_titles):
@@ -114,8 +116,8 @@ def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | 
                 continue
             elif spec["compound"] == "location" and not _place_prefix(prefix):
                 continue
-            elif len(prefix) > 14:
-                continue
+            elif len(prefix) > 14 or (len(prefix) == 1 and gz.is_hangul(prefix)):
+                continue                 # 유+상무 is a name glued to a title, not a compound
         title = prefix + t
         if spec.get("requires") and spec["requires"] not in title:
             # 최고 개인정보보호 책임자: the required word may stand in an earlier word
@@ -154,13 +156,22 @@ def _could_be_name(t: str) -> bool:
     if not _korean_shape(t):
         return False
     from .nlp import get_kiwi
-    for tokens, _score in get_kiwi().analyze(t, top_n=3):
-        if len(tokens) == 1 and tokens[0].tag == "NNP":
-            return True
-        if len(tokens) >= 2 and tokens[0].tag == "NNP" and len(tokens[0].form) == 1 and all(
-                x.tag.startswith("NN") for x in tokens[1:]):
-            return True
-    return False
+    readings = get_kiwi().analyze(t, top_n=3)
+    best = readings[0][1] if readings else 0.0
+    # a whole-word proper-noun reading nearly as good as the best one (곽준호, not 유가족 or 사이인)
+    return any(len(tokens) == 1 and tokens[0].tag == "NNP" and best - score <= 2.0
+               for tokens, score in readings)
+
+
+@lru_cache(maxsize=1)
+def _long_heads() -> tuple[str, ...]:
+    heads = [h["head"] for h in gz.org_rules().get("heads", []) if len(h["head"]) >= 2]
+    return tuple(heads + gz.org_rules().get("name_like_heads", []))
+
+
+@lru_cache(maxsize=1)
+def _country_prefixes() -> tuple[str, ...]:
+    return tuple(gz.country_names())
 
 
 def _place_prefix(prefix: str) -> bool:
@@ -180,11 +191,6 @@ def _korean_shape(t: str) -> bool:
     return 2 <= len(t) <= 3 and t[0] in surnames
 
 
-def gz_pieces(w: gz.Word) -> list[str]:
-    """The Kiwi pieces of a word's stem (its tokens' texts)."""
-    return w.pieces
-
-
 def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     t = w.text
     stop = _titles()[5]
@@ -193,7 +199,9 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     if (t in stop or t in _titles()[0] or t in gz.country_names() or t in gz.place_names()
             or gz.norm_phrase(t) in gz.org_alias_map() or _overlaps_org(w, orgs)):
         return False
-    if t.endswith(_titles()[3]):
+    if t.endswith(_titles()[3]) or t.endswith(_long_heads()):
+        return False                       # 기자; 굿네이버스컴퍼니, 미국판매법인 are bodies
+    if any(len(c) > 1 and t.startswith(c) and len(t) > len(c) for c in _country_prefixes()):
         return False
     if len(t) <= 4 and all(ch in gz.titles().get("country_syllables", "") for ch in t) and len(t) > 1:
         return False                       # 한중, 한미일: countries in short, not a name
@@ -210,7 +218,7 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     if not any(tag.startswith("NNP") for tag in tags):
         if any(tag.startswith("XSN") for tag in tags):
             return False                   # 연구 + 계
-        pieces = gz_pieces(w)
+        pieces = w.pieces
         if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
             return False                   # dictionary words in a row: 정상 + 회의
     if any(tag.startswith("NNP") for tag in tags):
@@ -248,7 +256,6 @@ def _country_of_org(o: OrganizationMention) -> str | None:
 
 def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     k = t.first_word - 1
-    start = t.start
     title = t.title
     org1 = t.org
     country = None
@@ -309,7 +316,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         if _is_initial(p, text):
             first -= 1
             continue
-        if p.trail or p.lead and first - 1 < 0:
+        if p.trail:
             break
         if p.tail:
             # Kiwi reads the end of some foreign names as a particle: 크리스티 + 나

@@ -79,22 +79,23 @@ def _right_ok(text: str, tm: gz.TokenMap, s: int, e: int) -> bool:
 
 
 def _extend_gloss(text: str, e: int, org: dict | None) -> tuple[int, str | None]:
-    """Take a ``(KIST)`` right after the name into the mention; returns (new end, abbreviation)."""
+    """Take a ``(KIST)`` right after the name into the mention; returns (new end, abbreviation).
+
+    A glued gloss is taken when it is an acronym or another name of the same body; after a
+    space only a name of the same body (Development (OECD)).
+    """
     m = re.match(r" ?\(([^()\n]{1,40})\)", text[e:])
     if not m:
         return e, None
     content = m.group(1).strip()
-    if m.group(0).startswith(" ") and org is None:
-        return e, None
+    acronym = bool(_ACRONYM.fullmatch(content)) and sum(c.isupper() for c in content) >= 2
     known = False
     if org is not None:
         names = {gz.norm_phrase(n).replace(" ", "") for n in [org["canonical"], *org.get("aliases", [])]}
         known = gz.norm_phrase(content).replace(" ", "") in names or content == org.get("abbreviation")
-    if known or (_ACRONYM.fullmatch(content) and sum(c.isupper() for c in content) >= 2):
-        abbr = content if _ACRONYM.fullmatch(content) and sum(c.isupper() for c in content) >= 2 else None
-        return e + m.end(), abbr
-    if m.group(0).startswith(" "):
-        return e, None
+    spaced = m.group(0).startswith(" ")
+    if known or (acronym and not spaced):
+        return e + m.end(), content if acronym else None
     return e, None
 
 

@@ -1,7 +1,8 @@
 """Corpus and clustering tests for the event extractor (pipeline.events).
 
 * ``tests/corpus/events.jsonl``: one passage a line,
-  ``{"text", "reference", "expect": [...], "expect_none"}``. Each expected item is
+  ``{"id", "text", "reference", "expect": [...], "expect_none"}`` (``id``: a short ASCII slug
+  naming the case, used as the test id). Each expected item is
   ``{"name_contains", "type"}`` plus optional ``date_start``, ``date_end`` (ISO),
   ``location_contains``, ``counts`` ({counted class: value}), ``roles`` ({counted class: role})
   and ``organizations`` (canonical names the event's row must list). Every expected item must
@@ -33,8 +34,7 @@ def _squash(text: str | None) -> str:
 
 
 def _row_id(index: int, row: dict) -> str:
-    tag = "neg" if row["expect_none"] else "pos"
-    return f"{index + 1:02d}-{tag}-{_squash(row['text'])[:24]}"
+    return f"{index + 1:02d}-{'neg' if row['expect_none'] else 'pos'}-{row['id']}"
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,7 @@ def test_corpus_size():
     negatives = [r for r in ROWS if r["expect_none"]]
     assert len(ROWS) >= 45 and len(negatives) >= 12
     assert all(bool(r["expect"]) != r["expect_none"] for r in ROWS)
+    assert len({r["id"] for r in ROWS}) == len(ROWS), "corpus ids must be unique"
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[_row_id(i, r) for i, r in enumerate(ROWS)])
