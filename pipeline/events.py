@@ -14,26 +14,29 @@ Mentions of events:
   noun or foreign word outside a bracketed gloss (인공지능(AI) is no proper name); common nouns
   only glued to the trigger (외교장관회의) or ending in a title (``재무장관·중앙은행총재 회의``);
   ``unquoted_glued_triggers`` (대화, 협의회) only glued (한미 에너지안보대화); a leading ordinal
-  (제3차) stays out of the name. An organisation whose own name ends in a trigger (유엔 총회,
-  세계경제포럼) is the body, not a session, unless an ordinal or a reporting modifier precedes it
-  (… 열린 제79차 유엔총회);
+  (제3차) stays out of the name, and so do gazetteer places before a trigger written solid with
+  its own prefix (네덜란드 헤이그 핵안보정상회의: the places are its venue). An organisation
+  whose own name ends in a trigger (유엔 총회, 세계경제포럼) is the body, not a session, unless
+  an ordinal or a reporting modifier precedes it (… 열린 제79차 유엔총회);
 - a *launch*: a quoted name that is the subject or object of a launch predicate with only dates,
   places and nouns between (‘K-반도체 공급망 협의체’가 11일 공식 출범했다);
 - a *signing*: ``<head>(을|를|에) 체결/맺/서명`` (업무협약, 양해각서, MOU, 협정) when the sentence
   names its partners before it — organisations or places followed by 와/과/는/이 …, or a count
   (시중은행 5곳과); named by the noun run before the head (에너지 협력 양해각서), else by the
   partners (삼성전자·네이버 양해각서);
-- a *visit*: ``<place>(을|를) (국빈) 방문/순방`` or 방한/방미 … with a visitor before it (an
-  official, or a title as subject: 대통령이); the place (gazetteer places and proper nouns) is
-  the event's location, and the visitor's name is part of the event's name;
+- a *visit*: ``<place>(을|를) (국빈) 방문/순방`` or 방한/방미 … with a visitor: the official the
+  clause modifies (한국을 방문한 숄츠 총리), else an official or a title as subject before it
+  (대통령이); the place (gazetteer places and proper nouns) is the event's location, and the
+  visitor's name is part of the event's name;
 - a *bare joint statement* (공동성명, 선언문) adopted (채택/발표/서명) after a named meeting: it
   belongs to that meeting (the nearest one in its sentence, else the article's first);
 - back-references ``동/이번 <trigger>`` (and a repeated tail such as ``장관 세션``) point at a
   named event and carry their sentence's counts to it.
 
 Reported, not in passing. A mention is kept only when its sentence reports something — a
-reporting predicate (열린, 개최, 참석, 채택, 서명, 체결, 출범, 방문 …) that is neither habitual
-(열릴 때마다) nor negated (열리지 않았다, 맺지 못했다) — and the mention itself is not *in
+reporting predicate (열린, 개최, 참석, 채택, 서명, 체결, 출범, 방문 …) that is not habitual or
+experiential (열릴 때마다, 방문한 적이 있다), not negated (열리지 않았다, 맺지 못했다) and not
+an unrealised plan (개최 여부, 참석 가능성, 개최 의사) — and the mention itself is not *in
 passing*: the text uses the event without saying that it took place, takes place or produced
 something. In passing are:
 
@@ -92,6 +95,7 @@ NOMINAL = ("NNP", "NNG", "NNB", "SL", "SN", "SH", "SO", "SP", "XSN", "XPN", "SSO
 PROPER = ("NNP", "SL", "SH")
 VERBAL = ("VV", "VA", "VX", "VCP", "VCN", "EP", "EF", "EC", "ETM", "ETN", "XSV", "XSA")
 CLAUSE_END = ("EF", "EC")
+SPACES = re.compile(r"\s*")
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class Rules:
     inner_titles: tuple[str, ...]
     ordinal_re: re.Pattern
     reporting: tuple[str, ...]
-    habitual_re: re.Pattern          # 열릴 때마다, 채택하지 못했다: a predicate that reports nothing
+    habitual_re: re.Pattern          # 열릴 때마다, 방문한 적이, 열리지 않았다, 개최 여부: reports nothing
     habitual_adverb_re: re.Pattern   # 매년 … 방문한다: no single visit or signing
     anchor_re: re.Pattern            # NAME 이후 / 당시 / 을 앞두고
     modifier_re: re.Pattern          # 열린 / 개최된 right before a name
@@ -158,7 +162,8 @@ def rules() -> Rules:
         inner_titles=tuple(spec["name_inner_titles"]),
         ordinal_re=re.compile(rf"제\d+({_alt(spec['name_ordinal_counters'])})"),
         reporting=tuple(spec["reporting_predicates"]),
-        habitual_re=re.compile(rf"[가-힣]{{0,2}}\s?({_alt(spec['habitual_markers'] + spec['negation_markers'])})"),
+        habitual_re=re.compile(rf"[가-힣]{{0,2}}\s?({_alt(spec['habitual_markers'] + spec['negation_markers'])})"
+                               rf"|\s?({_alt(spec['unreal_nouns'])})"),
         habitual_adverb_re=re.compile(rf"(?<![가-힣])({_alt(spec['habitual_adverbs'])})(?![가-힣])"),
         anchor_re=re.compile(rf"\s?(?:\([^()]{{1,20}}\))?(?:[을를의]\s?)?({_alt(spec['time_anchors'])})"),
         modifier_re=re.compile(rf"({_alt(spec['reporting_modifiers'])})\s?$"),
@@ -436,7 +441,7 @@ def _proper_run(ctx: Context, trigger_start: int) -> tuple[int, int] | None:
     if "proper" not in kinds:
         return None
     ordinal = rules().ordinal_re.match(text, start)
-    name_start = re.compile(r"\s*").match(text, ordinal.end()).end() if ordinal and start < word_start else start
+    name_start = SPACES.match(text, ordinal.end()).end() if ordinal and start < word_start else start
     return start, name_start
 
 
@@ -454,9 +459,31 @@ def find_unquoted(ctx: Context, taken: list) -> list[Mention]:
         gloss = re.match(r"\s?\(([A-Za-z0-9][^()]{0,40})\)", text[t1:t1 + 44])
         end = t1 + (gloss.end() if gloss else 0)
         name_en = gloss.group(1) if gloss and " " in gloss.group(1) else None
-        found.append(Mention(run[0], end, text[run[1]:t1], name_en, rules().triggers[match.group(1)],
-                             ctx.sentence(run[0]), rule="unquoted_name"))
+        name_start, venue = _leading_places(ctx, run[1], t0)
+        found.append(Mention(run[0], end, text[name_start:t1], name_en, rules().triggers[match.group(1)],
+                             ctx.sentence(run[0]), rule="unquoted_name", location=venue))
     return found
+
+
+def _leading_places(ctx: Context, name_start: int, trigger_start: int) -> tuple[int, str | None]:
+    """A trigger written solid with its own prefix (핵안보정상회의) is a whole name: the place names
+    before it (네덜란드 헤이그 핵안보정상회의) are its venue, not part of it."""
+    text = ctx.text
+    word_start = text.rfind(" ", name_start, trigger_start) + 1 or name_start
+    if word_start >= trigger_start or word_start <= name_start:
+        return name_start, None
+    start = name_start
+    for ws, we in _words_after(text, name_start, word_start):
+        if not any(p.start <= ws and we <= p.end for p in ctx.analysis.locations):
+            break
+        start = we
+    start = SPACES.match(text, start).end()
+    return start, (text[name_start:start].strip() or None)
+
+
+def _words_after(text: str, pos: int, limit: int):
+    for match in re.finditer(r"\S+", text[pos:limit]):
+        yield pos + match.start(), pos + match.end()
 
 
 def _body_at(ctx: Context, pos: int) -> bool:
@@ -545,6 +572,13 @@ def _visitor(ctx: Context, start: int, end: int) -> tuple[bool, str | None]:
     return bool(rules().visitor_re.search(ctx.text, start, end)), None
 
 
+def _visitor_after(ctx: Context, verb_end: int) -> str | None:
+    """'서울을 방문한 <official>': in a relative clause the visitor is the official it modifies."""
+    ending = re.match(r"(?:한|하는|했던|하던)\s", ctx.text[verb_end:verb_end + 4])
+    heads = [o for o in ctx.analysis.officials if ending and o.start == verb_end + ending.end()]
+    return heads[0].name if heads else None
+
+
 def find_visits(ctx: Context, taken: list) -> list[Mention]:
     """'<visitor> … <place>를 (국빈) 방문했다' and '<visitor> … 방한했다': a visit to that place."""
     text, found = ctx.text, []
@@ -562,7 +596,10 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
 
 
 def _visit(ctx: Context, start: int, end: int, place: str, trigger: str) -> list[Mention]:
-    ok, visitor = _visitor(ctx, ctx.sentence_start(start), start)
+    visitor = _visitor_after(ctx, end)
+    ok = visitor is not None
+    if not ok:
+        ok, visitor = _visitor(ctx, ctx.sentence_start(start), start)
     if not ok:
         return []
     name = " ".join(w for w in (visitor, place, trigger) if w)
@@ -680,10 +717,13 @@ def _own_predicate(ctx: Context, m: Mention) -> bool:
     if rules().modifier_re.search(text[max(0, m.start - 12):m.start]):
         return True
     end = ctx.bounds(m.sentence)[1]
-    hits = [i for i in (text.find(w, m.end, end) for w in rules().reporting) if i >= 0]
+    hits = [(i, i + len(w)) for w in rules().reporting for i in [text.find(w, m.end, end)] if i >= 0]
     if not hits:
         return False
-    return not ctx.tokens.has(m.end, min(hits), CLAUSE_END + ("ETM",), skip=ctx.quoted + ctx.analysis.dates)
+    first, first_end = min(hits)
+    if rules().habitual_re.match(text, first_end):       # 개최 여부, 열리지 않았다
+        return False
+    return not ctx.tokens.has(m.end, first, CLAUSE_END + ("ETM",), skip=ctx.quoted + ctx.analysis.dates)
 
 
 # -- linking dates, places, counts --------------------------------------------------------
