@@ -62,7 +62,7 @@ def analyse(text: str, reference: date | None, doc=None) -> Analysis:
     result.numbers = [n for n in extract_numbers(text) if _outside(result.dates, n)]
     result.organizations = extract_organizations(doc)
     result.officials = extract_officials(doc, result.organizations)
-    result.locations = extract_locations(doc)
+    result.locations = extract_locations(doc, result.organizations)
     result.events = extract_events(result, doc)
     return result
 

@@ -36,10 +36,20 @@ _UPOS = (
     ("SO", "PUNCT"), ("W_", "X"), ("_SP", "SPACE"), ("UN", "X"),
 )
 
+MORPHS_KEY = "kiwi_morphs"
+
+
+def _token_morphs(token: Token) -> tuple:
+    morphs = token.doc.user_data.get(MORPHS_KEY)
+    return morphs[token.i] if morphs else ()
+
+
 if not Token.has_extension("morphs"):
-    Token.set_extension("morphs", default=())
+    # a getter over one list in user_data: setting an attribute on every token is slow
+    Token.set_extension("morphs", getter=_token_morphs)
 
 
+@lru_cache(maxsize=4096)
 def upos_for(tag: str) -> str:
     first = tag.split("+", 1)[0]
     for prefix, upos in _UPOS:
@@ -136,8 +146,7 @@ def build_doc(vocab: Vocab, text: str, pieces: list[Piece]) -> Doc:
     sent_starts = [_starts_sentence(i, words, tags, sent_ids) for i in range(len(words))]
     doc = Doc(vocab, words=words, spaces=spaces, tags=tags,
               pos=[upos_for(t) for t in tags], sent_starts=sent_starts or None)
-    for token, morph in zip(doc, morphs):
-        token._.morphs = morph
+    doc.user_data[MORPHS_KEY] = morphs
     return doc
 
 
