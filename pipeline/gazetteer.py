@@ -17,15 +17,23 @@ map back to exact offsets in ``doc.text``. :class:`PhraseIndex` finds gazetteer 
 that view: Latin is compared case-insensitively for names of four or more letters, spaces in
 a phrase are optional in the text (``LG AI 연구원`` = ``LG AI연구원``), and a space in the text
 is only skipped where some phrase has one or where the script changes (Hangul/Latin).
+
+Speed: the extractors share one :class:`DocIndex` per Doc (:func:`doc_index`): the text, the
+tokens as plain lists, the normalised view and the words are built once, not once per extractor.
 """
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
+import weakref
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+
+import numpy
+from spacy.attrs import IDX, LENGTH, TAG
 
 DATA = Path(__file__).parent / "data"
 
@@ -102,15 +110,53 @@ _JAMO_CONT = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")
 _MIDDOTS = {"ㆍ": "·", "・": "·", "‧": "·", "∙": "·", "•": "·"}
 
 
+@lru_cache(maxsize=16384)
 def norm_phrase(s: str) -> str:
     """Normalise a gazetteer phrase the way :class:`NormText` normalises text."""
     return NormText(s).text
 
 
+def _joins_previous(ch: str) -> bool:
+    """``ch`` belongs to the character cluster before it (a combining mark, a medial/final jamo)."""
+    return bool(unicodedata.combining(ch) or _JAMO_CONT.match(ch))
+
+
+def _norm_cluster(cluster: str) -> str:
+    """What :class:`NormText` writes for one character cluster."""
+    if len(cluster) > 1 or not cluster.isascii():
+        cluster = unicodedata.normalize("NFC", cluster)
+        cluster = _MIDDOTS.get(cluster, cluster)
+        if len(cluster) == 1 and "\uff01" <= cluster <= "\uff5e":
+            cluster = chr(ord(cluster) - 0xFEE0)
+    return cluster
+
+
+def _plain_runs() -> re.Pattern:
+    """Runs NormText may copy as they are: characters (of the common blocks) that are their own
+    normalisation, with single spaces between them. Not "(", which may open a gloss to drop;
+    a run's last character is given back when a combining mark or jamo follows it."""
+    blocks = [(0x21, 0x7E), (0xA1, 0xFF), (0x2010, 0x205E), (0x2100, 0x27BF), (0x3001, 0x303F),
+              (0x3131, 0x318E), (0x3200, 0x32FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3)]
+    keep = [c for a, b in blocks for c in range(a, b + 1)
+            if chr(c) != "(" and not chr(c).isspace() and not _joins_previous(chr(c))
+            and _norm_cluster(chr(c)) == chr(c)]
+    ranges = []
+    for c in keep:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{cls}]+(?: [{cls}]+)*")
+
+
+_PLAIN = _plain_runs()
+
+
 class NormText:
     """A normalised view of a text with a map back to original offsets.
 
-    ``text[i]`` came from ``orig[spans[i][0]:spans[i][1]]``.
+    ``text[i]`` came from ``orig[starts[i]:ends[i]]``.
     """
 
     _GLOSS = re.compile(r"\([A-Za-z][A-Za-z0-9 .&+\-]{0,30}\)")
@@ -118,10 +164,22 @@ class NormText:
     def __init__(self, orig: str):
         self.orig = orig
         chars: list[str] = []
-        spans: list[tuple[int, int]] = []
+        starts: list[int] = []
+        ends: list[int] = []
         n = len(orig)
         i = 0
         while i < n:
+            m = _PLAIN.match(orig, i)
+            if m:
+                j = m.end()
+                if j < n and _joins_previous(orig[j]):
+                    j -= 1              # the run's last character starts a cluster
+                if j > i:
+                    chars.extend(orig[i:j])
+                    starts.extend(range(i, j))
+                    ends.extend(range(i + 1, j + 1))
+                    i = j
+                    continue
             ch = orig[i]
             if ch.isspace():
                 j = i
@@ -129,7 +187,8 @@ class NormText:
                     j += 1
                 if chars and chars[-1] != " ":
                     chars.append(" ")
-                    spans.append((i, j))
+                    starts.append(i)
+                    ends.append(j)
                 i = j
                 continue
             # a Latin gloss glued to Hangul: 에스케이(SK)텔레콤, 인공지능(AI) 안전연구소
@@ -139,46 +198,37 @@ class NormText:
                     i = m.end()
                     continue
             j = i + 1
-            while j < n and (unicodedata.combining(orig[j]) or _JAMO_CONT.match(orig[j])):
+            while j < n and _joins_previous(orig[j]):
                 j += 1
-            cluster = orig[i:j]
-            if len(cluster) > 1 or not cluster.isascii():
-                cluster = unicodedata.normalize("NFC", cluster)
-                cluster = _MIDDOTS.get(cluster, cluster)
-                if len(cluster) == 1 and "\uff01" <= cluster <= "\uff5e":
-                    cluster = chr(ord(cluster) - 0xFEE0)
+            cluster = _norm_cluster(orig[i:j])
             for c in cluster:
                 chars.append(c)
-                spans.append((i, j))
+                starts.append(i)
+                ends.append(j)
             i = j
         # 에이아이 -> AI (inside names: 서울 에이아이 기업 서약, 엘지 에이아이 연구원)
         text = "".join(chars)
         k = text.find("에이아이")
         while k >= 0:
             chars[k:k + 4] = ["A", "I"]
-            spans[k:k + 4] = [(spans[k][0], spans[k + 1][1]), (spans[k + 2][0], spans[k + 3][1])]
+            starts[k:k + 4] = [starts[k], starts[k + 2]]
+            ends[k:k + 4] = [ends[k + 1], ends[k + 3]]
             text = "".join(chars)
             k = text.find("에이아이", k + 2)
         self.text = text
-        self.spans = spans
+        self.starts = starts
+        self.ends = ends
 
     def __len__(self) -> int:
         return len(self.text)
 
     def orig_span(self, i: int, j: int) -> tuple[int, int]:
         """Original offsets of normalised ``text[i:j]`` (j exclusive, j > i)."""
-        return self.spans[i][0], self.spans[j - 1][1]
+        return self.starts[i], self.ends[j - 1]
 
     def norm_index(self, orig_pos: int) -> int:
         """First normalised index whose original span starts at or after ``orig_pos``."""
-        lo, hi = 0, len(self.spans)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.spans[mid][0] < orig_pos:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return bisect_left(self.starts, orig_pos)
 
 
 @dataclass
@@ -223,7 +273,6 @@ class PhraseIndex:
         node = self.root
         j = start
         out: list[tuple[int, list]] = []
-        compact: list[str] = []
         while j < n:
             ch = text[j]
             if ch == " ":
@@ -237,10 +286,9 @@ class PhraseIndex:
             if child is None:
                 break
             node = child
-            compact.append(ch)
             j += 1
             if node.payloads:
-                got = "".join(compact)
+                got = text[start:j].replace(" ", "")      # only spaces are skipped
                 keep = [p for surface, cs, p in node.payloads
                         if surface == got or (not cs and _same_initial_case(surface, got))]
                 if keep:
@@ -252,42 +300,53 @@ class PhraseIndex:
 # ---------------------------------------------------------------- Kiwi tokens
 
 class TokenMap:
-    """Per-character token lookup for one Doc (built once per extraction)."""
+    """The Doc's tokens (spaces left out) as plain lists, with lookups by character offset.
 
-    def __init__(self, doc):
-        self.doc = doc
-        n = len(doc.text)
-        self.tok_at = [None] * (n + 1)
-        self.starts = set()
-        self.ends = set()
-        self.tokens = [t for t in doc if t.tag_ != "_SP"]
-        for k, tok in enumerate(self.tokens):
-            t0, t1 = tok.idx, tok.idx + len(tok.text)
-            self.starts.add(t0)
-            self.ends.add(t1)
-            for p in range(t0, min(t1, n)):
-                self.tok_at[p] = k
+    Tokens are sorted, non-empty and never overlap, so both ``starts`` and ``ends`` are sorted
+    and the tokens over a stretch of text are a contiguous range found by bisection.
+    """
 
-    def span_tokens(self, start: int, end: int) -> list:
-        seen = []
-        for p in range(max(0, start), min(end, len(self.tok_at) - 1)):
-            k = self.tok_at[p]
-            if k is not None and (not seen or seen[-1] != k):
-                seen.append(k)
-        return [self.tokens[k] for k in seen]
+    def __init__(self, doc, text: str | None = None):
+        text = doc.text if text is None else text
+        self.n = len(text)
+        self.starts, self.ends, self.tags = _token_lists(doc)
+        self.texts = [text[a:b] for a, b in zip(self.starts, self.ends)]
+        self._tag_from = dict(zip(self.starts, self.tags))
 
-    def tag_at(self, pos: int) -> str:
-        if 0 <= pos < len(self.tok_at) and self.tok_at[pos] is not None:
-            return self.tokens[self.tok_at[pos]].tag_
-        return ""
+    def span(self, start: int, end: int) -> range:
+        """Indices of the tokens overlapping ``[start, end)``."""
+        start, end = max(0, start), min(end, self.n)
+        if end <= start:
+            return range(0)
+        lo = bisect_right(self.starts, start) - 1
+        if lo < 0 or self.ends[lo] <= start:
+            lo += 1
+        return range(lo, bisect_left(self.starts, end))
 
-    def token_start_at(self, pos: int):
-        """The token starting exactly at ``pos``, or None."""
-        if 0 <= pos < len(self.tok_at) and self.tok_at[pos] is not None:
-            tok = self.tokens[self.tok_at[pos]]
-            if tok.idx == pos:
-                return tok
-        return None
+    def span_tags(self, start: int, end: int) -> list[str]:
+        r = self.span(start, end)
+        return self.tags[r.start:r.stop]
+
+    def tag_starting_at(self, pos: int) -> str | None:
+        """The tag of the token starting exactly at ``pos``, or None."""
+        return self._tag_from.get(pos)
+
+
+def _token_lists(doc) -> tuple[list[int], list[int], list[str]]:
+    """Starts, ends and tags of the tokens but spaces, read as one array (no spaCy Token
+    objects are made: iterating a Doc costs more than the rest of the extraction)."""
+    if len(doc) == 0:
+        return [], [], []
+    rows = doc.to_array([IDX, LENGTH, TAG])
+    hashes, which = numpy.unique(rows[:, 2], return_inverse=True)
+    names = [doc.vocab.strings[h] for h in hashes.tolist()]
+    keep = rows[:, 1] > 0
+    if "_SP" in names:
+        keep &= rows[:, 2] != hashes[names.index("_SP")]
+    rows = rows[keep]
+    starts = rows[:, 0].tolist()
+    ends = (rows[:, 0] + rows[:, 1]).tolist()
+    return starts, ends, [names[k] for k in which[keep].tolist()]
 
 
 @lru_cache(maxsize=1)
@@ -306,7 +365,7 @@ CLOSE_PUNCT = ")]}'\"’”」』>》〉】,.;:!?…·|/="
 _STEM_TAIL_TAGS = re.compile(r"^(J|E|VCP|VCN)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Word:
     """One whitespace-delimited chunk of the text, split into punctuation, stem, gloss, particles."""
     start: int                 # chunk
@@ -341,14 +400,21 @@ def _match_paren(s: str, close: int) -> int:
     return -1
 
 
+_NON_SPACE = re.compile(r"\S+")
+
+
 def _chunks(text: str):
     """Whitespace-delimited chunks, except that a Latin gloss glued to a word keeps its spaces
     (``파커(Lynne Parker)`` is one chunk) and a parenthesis opened inside a chunk and closed
     in a later one starts a chunk of its own (``연구(우사이먼성일 성균관대 교수)``)."""
-    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    spans = [m.span() for m in _NON_SPACE.finditer(text)]
     i = 0
     while i < len(spans):
         s, e = spans[i]
+        if text.find("(", s + 1, e) < 0:        # most chunks: no parenthesis after their start
+            yield s, e
+            i += 1
+            continue
         chunk = text[s:e]
         k = chunk.rfind("(")
         if k > 0 and chunk.count("(") > chunk.count(")"):
@@ -375,28 +441,25 @@ def _chunks(text: str):
         i += 1
 
 
-def doc_words(doc, tm: TokenMap) -> list[Word]:
-    text = doc.text
+_HANGUL_TAIL = re.compile(r"[가-힣]{1,4}")
+
+
+def doc_words(text: str, tm: TokenMap) -> list[Word]:
+    # one loop with the token lists in locals: it runs for every word of every article
+    starts, ends, tags, texts = tm.starts, tm.ends, tm.tags, tm.texts
+    tail_ok = particle_tail_re().match
     out: list[Word] = []
     for s, e in _chunks(text):
-        cs, ce = s, e
-        while cs < ce and text[cs] in OPEN_PUNCT:
-            cs += 1
-        while ce > cs and text[ce - 1] in CLOSE_PUNCT:
-            if text[ce - 1] == ")":
-                k = _match_paren(text[cs:ce], ce - 1 - cs)
-                if k > 0:          # a gloss glued to the word: keep it in the core
-                    break
-            ce -= 1
-        # particles: trailing Kiwi tokens tagged J*/E*/VCP (the tokens must lie inside the core)
-        toks = [t for t in tm.span_tokens(cs, ce) if t.idx >= cs and t.idx + len(t.text) <= ce]
+        cs, ce = _core(text, s, e)
+        # particles: trailing Kiwi tokens tagged J*/E*/VCP (or 들) among those inside the core
+        first = bisect_left(starts, cs)
+        k = bisect_right(ends, ce) - 1
         stem_end = ce
-        k = len(toks) - 1
-        while k > 0 and (_STEM_TAIL_TAGS.match(toks[k].tag_) or (toks[k].tag_ == "XSN" and toks[k].text in ("들",))):
-            stem_end = toks[k].idx
+        while k > first and (_STEM_TAIL_TAGS.match(tags[k]) or (tags[k] == "XSN" and texts[k] == "들")):
+            stem_end = starts[k]
             k -= 1
         tail = text[stem_end:ce]
-        if tail and not particle_tail_re().match(tail) and not re.fullmatch(r"[가-힣]{1,4}", tail):
+        if tail and not tail_ok(tail) and not _HANGUL_TAIL.fullmatch(tail):
             stem_end, tail = ce, ""
         paren = None
         if stem_end > cs and text[stem_end - 1] == ")":
@@ -405,12 +468,30 @@ def doc_words(doc, tm: TokenMap) -> list[Word]:
                 p += cs
                 paren = (p, stem_end, text[p + 1:stem_end - 1])
                 stem_end = p
-        stem_start = cs
-        stoks = tm.span_tokens(stem_start, stem_end)
-        out.append(Word(s, e, cs, ce, stem_start, stem_end, paren, tail,
-                        text[s:cs], text[ce:e], text[stem_start:stem_end],
-                        tuple(t.tag_ for t in stoks), tuple(t.text for t in stoks)))
+        # the stem's tokens: those overlapping [cs, stem_end)
+        a = b = 0
+        if stem_end > cs:
+            a = bisect_right(starts, cs) - 1
+            if a < 0 or ends[a] <= cs:
+                a += 1
+            b = bisect_left(starts, stem_end)
+        out.append(Word(s, e, cs, ce, cs, stem_end, paren, tail, text[s:cs], text[ce:e], text[cs:stem_end],
+                        tuple(tags[a:b]), tuple(texts[a:b])))
     return out
+
+
+def _core(text: str, s: int, e: int) -> tuple[int, int]:
+    """The chunk ``text[s:e]`` without leading and trailing punctuation (a glued gloss stays)."""
+    cs, ce = s, e
+    while cs < ce and text[cs] in OPEN_PUNCT:
+        cs += 1
+    while ce > cs and text[ce - 1] in CLOSE_PUNCT:
+        if text[ce - 1] == ")":
+            k = _match_paren(text[cs:ce], ce - 1 - cs)
+            if k > 0:          # a gloss glued to the word: keep it in the core
+                break
+        ce -= 1
+    return cs, ce
 
 
 def word_index_at(words: list[Word], pos: int) -> int:
@@ -460,7 +541,119 @@ def org_alias_map() -> dict[str, dict]:
 
 
 def org_entry(canonical: str) -> dict | None:
+    return _org_by_canonical().get(canonical)
+
+
+@lru_cache(maxsize=1)
+def _org_by_canonical() -> dict[str, dict]:
+    out = {}
     for org in organizations():
-        if org["canonical"] == canonical:
-            return org
-    return None
+        out.setdefault(org["canonical"], org)      # the first entry wins, as a scan would
+    return out
+
+
+# ---------------------------------------------------------------- lookups
+
+class SuffixTable:
+    """Which of a set of words a string ends with, longest first.
+
+    One dictionary look-up per distinct word length instead of one ``endswith`` per word;
+    of two entries with the same word the first wins.
+    """
+
+    def __init__(self, items):
+        self._by_len: dict[int, dict] = {}
+        for word, payload in items:
+            self._by_len.setdefault(len(word), {}).setdefault(word, payload)
+        self._lengths = sorted(self._by_len, reverse=True)
+        # the last characters of the words: most strings end in none of them (no empty word)
+        self._last = None if 0 in self._by_len else {w[-1] for table in self._by_len.values() for w in table}
+
+    def matches(self, s: str) -> list:
+        """Payloads of the words ``s`` ends with, longest word first."""
+        if self._last is not None and (not s or s[-1] not in self._last):
+            return []
+        n = len(s)
+        out = []
+        for k in self._lengths:
+            if k <= n:
+                hit = self._by_len[k].get(s[n - k:])
+                if hit is not None:
+                    out.append(hit)
+        return out
+
+
+class Intervals:
+    """Containment and overlap tests against a fixed set of ``(start, end)`` intervals."""
+
+    def __init__(self, spans):
+        spans = sorted(spans)
+        self._starts = [a for a, _ in spans]
+        self._max_end = []              # the largest end among the first k + 1 intervals
+        top = None
+        for _, b in spans:
+            top = b if top is None or b > top else top
+            self._max_end.append(top)
+
+    def contains(self, start: int, end: int) -> bool:
+        """Some interval ``(a, b)`` has ``a <= start and end <= b``."""
+        k = bisect_right(self._starts, start)
+        return k > 0 and self._max_end[k - 1] >= end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Some interval ``(a, b)`` has ``a < end and start < b``."""
+        k = bisect_left(self._starts, end)
+        return k > 0 and self._max_end[k - 1] > start
+
+
+# ---------------------------------------------------------------- one Doc
+
+# Runs in which only the first character can start a name (one script, all alphanumeric),
+# or any other single character.
+_RUNS = re.compile(r"[가-힣]+|[A-Za-z]+|[0-9]+|[^가-힣A-Za-z0-9]")
+
+
+class DocIndex:
+    """What the extractors derive from one Doc, each part built on first use."""
+
+    def __init__(self, doc):
+        self.n_tokens = len(doc)
+        self.text = doc.text
+        self.tm = TokenMap(doc, self.text)
+
+    @cached_property
+    def nt(self) -> NormText:
+        return NormText(self.text)
+
+    @cached_property
+    def words(self) -> list[Word]:
+        return doc_words(self.text, self.tm)
+
+    @cached_property
+    def name_starts(self) -> list[int]:
+        """Normalised indices where a gazetteer name may start: not a space and not inside a
+        run of one script (a letter after a letter, a digit after a digit)."""
+        t = self.nt.text
+        out = []
+        for m in _RUNS.finditer(t):
+            i = m.start()
+            ch = t[i]
+            if ch == " " or (i > 0 and t[i - 1].isalnum() and script(t[i - 1]) == script(ch)):
+                continue
+            out.append(i)
+        return out
+
+
+# Doc -> DocIndex while the Doc lives (a DocIndex holds no reference to its Doc).
+_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def doc_index(doc) -> DocIndex:
+    """The shared :class:`DocIndex` of ``doc``: the three extractors of one article build it once."""
+    try:
+        di = _INDEXES.get(doc)
+    except TypeError:                              # not a Doc that can be weakly referenced
+        return DocIndex(doc)
+    if di is None or di.n_tokens != len(doc):      # rebuilt if the Doc was retokenised
+        di = _INDEXES[doc] = DocIndex(doc)
+    return di

@@ -24,6 +24,9 @@ from .mentions import LocationMention
 from .organizations import extract_organizations
 
 _RANK = {"country": 0, "city": 1, "district": 2, "venue": 3}
+_HANGUL_RUN = re.compile(r"[가-힣]+")
+_PARTICLE_TAG = re.compile(r"^(J|E|VCP)")
+_PLACE_WORD = re.compile(r"[가-힣]{3,8}")
 
 
 @lru_cache(maxsize=1)
@@ -51,28 +54,30 @@ def _right_ok(text: str, tm: gz.TokenMap, s: int, e: int) -> bool:
         return True
     if not gz.is_hangul(text[e]):
         return gz.is_hangul(text[e - 1])
-    m = re.match(r"[가-힣]+", text[e:])
-    if m and gz.particle_tail_re().match(m.group(0)):
+    if gz.particle_tail_re().match(_HANGUL_RUN.match(text, e).group(0)):
         return True
-    tok = tm.token_start_at(e)
-    return tok is not None and bool(re.match(r"^(J|E|VCP)", tok.tag_))
+    tag = tm.tag_starting_at(e)
+    return tag is not None and bool(_PARTICLE_TAG.match(tag))
 
 
-def _gazetteer(text, nt, tm):
+def _gazetteer(di: gz.DocIndex):
     need_proper = _data()[0]
+    idx = _index()
+    first = idx.root.children          # most starts fail on their first character
+    text, nt, tm = di.text, di.nt, di.tm
     out = []
     t = nt.text
-    for i in range(len(t)):
-        if t[i] == " " or (i > 0 and t[i - 1].isalnum() and gz.script(t[i - 1]) == gz.script(t[i])):
+    for i in di.name_starts:
+        if t[i].lower() not in first:
             continue
-        for end, payloads in _index().matches(nt, i):
+        for end, payloads in idx.matches(nt, i):
             s, e = nt.orig_span(i, end)
             if not _right_ok(text, tm, s, e):
                 continue
             kind, canon = payloads[0]
             if canon in need_proper or text[s:e] in need_proper:
-                tok = tm.token_start_at(s)
-                if tok is None or not tok.tag_.startswith("NNP"):
+                tag = tm.tag_starting_at(s)
+                if tag is None or not tag.startswith("NNP"):
                     break
             out.append([s, e, kind, "gazetteer", (text[s:e],)])
             break
@@ -82,18 +87,21 @@ def _gazetteer(text, nt, tm):
 def _suffix_places(words, found, text):
     out = []
     surnames = set(gz.titles().get("surnames", []))
-    covered = [(f[0], f[1]) for f in found]
+    covered = gz.Intervals((f[0], f[1]) for f in found)
+    # ends of the cities and districts found so far (a place right before a 동/읍/면/리)
+    place_ends = {f[1] for f in found if f[2] in ("city", "district")}
     for k, w in enumerate(words):
         t = w.text
-        if not re.fullmatch(r"[가-힣]{3,8}", t) or any(a < w.stem_end and w.stem_start < b for a, b in covered):
+        if not _PLACE_WORD.fullmatch(t) or covered.overlaps(w.stem_start, w.stem_end):
             continue
-        prev_place = k > 0 and words[k - 1].bare and any(
-            f[1] == words[k - 1].stem_end and f[2] in ("city", "district") for f in found + out)
         if t[-1] in "군구" and len(w.tags) == 1 and w.tags[0] == "NNP" and not (len(t) == 3 and t[0] in surnames):
             # (not 시: foreign names end in it too: 무르시, 후나코시)
             out.append([w.stem_start, w.stem_end, "city" if t[-1] == "군" else "district", "suffix", (t,)])
-        elif t[-1] in "동읍면리구" and prev_place and all(tag.startswith("NN") for tag in w.tags):
+            place_ends.add(w.stem_end)
+        elif (t[-1] in "동읍면리구" and k > 0 and words[k - 1].bare and words[k - 1].stem_end in place_ends
+              and all(tag.startswith("NN") for tag in w.tags)):
             out.append([w.stem_start, w.stem_end, "district", "suffix", (t,)])
+            place_ends.add(w.stem_end)
     return out
 
 
@@ -148,14 +156,13 @@ def _chain(found, text):
 
 def extract_locations(doc, organizations: list | None = None) -> list[LocationMention]:
     """Places in ``doc``; pass the article's organisations if already extracted (venues use them)."""
-    text = doc.text
+    di = gz.doc_index(doc)
+    text = di.text
     if not text.strip():
         return []
-    nt = gz.NormText(text)
-    tm = gz.TokenMap(doc)
-    words = gz.doc_words(doc, tm)
+    words = di.words
     orgs = extract_organizations(doc) if organizations is None else organizations
-    found = _gazetteer(text, nt, tm)
+    found = _gazetteer(di)
     found += _suffix_places(words, found, text)
     venues = _venues(text, words, orgs, found)
     # a venue wins over a place inside it; otherwise longest first, no overlaps

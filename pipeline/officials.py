@@ -45,6 +45,13 @@ from . import gazetteer as gz
 from .mentions import OfficialMention, OrganizationMention
 
 _INITIAL = re.compile(r"[A-Z]\.?")
+_INITIAL_WORD = re.compile(r"[A-Z]\.")
+_TITLE_CHARS = re.compile(r"[가-힣A-Za-z0-9·]+")
+_QUALIFIER = re.compile(r"[가-힣A-Za-z·]+")
+_HANGUL_NAME = re.compile(r"[가-힣]{1,7}")
+_HANGUL_WEAK = re.compile(r"[가-힣]{1,5}")
+_HAS_LATIN = re.compile(r"[A-Za-z]")
+_HAS_HANGUL = re.compile(r"[가-힣]")
 _BAD_NAME_TAGS = re.compile(r"^(V|E|J|MM|MAJ|SN|NR|SF|SP|SS|SE|SO|SW|W_|XSV|XSA)")
 
 
@@ -64,6 +71,12 @@ def _titles():
             set(data.get("name_stopwords", [])), set(data.get("surnames", [])),
             tuple(data.get("double_surnames", [])), data.get("default_role_by_org_type", {}),
             data.get("default_role_by_title_without_org", {}))
+
+
+@lru_cache(maxsize=1)
+def _title_table() -> gz.SuffixTable:
+    """Single-word titles by ending (longest first: 국무장관 before 장관)."""
+    return gz.SuffixTable((t, t) for t in _titles()[1])
 
 
 @dataclass
@@ -93,17 +106,15 @@ class _Cand:
 
 
 def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | None:
-    single, ordered, multi, not_titles, *_ = _titles()
+    single, _ordered, multi, not_titles, *_rest = _titles()
     stem = w.text
     if w.tail.startswith("들"):
         return None                      # 대표들, 장관들: a group, not one person
-    if not stem or not re.fullmatch(r"[가-힣A-Za-z0-9·]+", stem):
+    if not stem or not _TITLE_CHARS.fullmatch(stem):
         return None
     if stem.endswith(not_titles):
         return None
-    for t in ordered:
-        if not stem.endswith(t):
-            continue
+    for t in _title_table().matches(stem):
         spec = single[t]
         prefix = stem[:-len(t)]
         org = None
@@ -147,7 +158,7 @@ def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | 
 
 
 def _is_initial(w: gz.Word, text: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z]\.", text[w.start:w.end]))
+    return w.end - w.start == 2 and bool(_INITIAL_WORD.fullmatch(text, w.start, w.end))
 
 
 @lru_cache(maxsize=4096)
@@ -169,9 +180,10 @@ def _long_heads() -> tuple[str, ...]:
     return tuple(heads + gz.org_rules().get("name_like_heads", []))
 
 
-@lru_cache(maxsize=1)
-def _country_prefixes() -> tuple[str, ...]:
-    return tuple(gz.country_names())
+def _starts_with_country(t: str) -> bool:
+    """A country name of two or more characters is a proper prefix of ``t`` (미국인, 한국계)."""
+    countries = gz.country_names()
+    return any(t[:k] in countries for k in range(2, len(t)))
 
 
 def _place_prefix(prefix: str) -> bool:
@@ -194,14 +206,14 @@ def _korean_shape(t: str) -> bool:
 def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     t = w.text
     stop = _titles()[5]
-    if not re.fullmatch(r"[가-힣]{1,7}", t):
+    if not _HANGUL_NAME.fullmatch(t):
         return False
     if (t in stop or t in _titles()[0] or t in gz.country_names() or t in gz.place_names()
             or gz.norm_phrase(t) in gz.org_alias_map() or _overlaps_org(w, orgs)):
         return False
     if t.endswith(_titles()[3]) or t.endswith(_long_heads()):
         return False                       # 기자; 굿네이버스컴퍼니, 미국판매법인 are bodies
-    if any(len(c) > 1 and t.startswith(c) and len(t) > len(c) for c in _country_prefixes()):
+    if _starts_with_country(t):
         return False
     if len(t) <= 4 and all(ch in gz.titles().get("country_syllables", "") for ch in t) and len(t) > 1:
         return False                       # 한중, 한미일: countries in short, not a name
@@ -231,7 +243,7 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
 def _weak_name(w: gz.Word, orgs) -> bool:
     """A word that may still be part of a foreign name though Kiwi reads it otherwise (팀 쿡, 장노엘 바로)."""
     t = w.text
-    if w.tail or w.trail or not re.fullmatch(r"[가-힣]{1,5}", t):
+    if w.tail or w.trail or not _HANGUL_WEAK.fullmatch(t):
         return False
     return not (t in _titles()[5] or t in _titles()[4] or t in _titles()[0] or t in gz.country_names()
                 or _overlaps_org(w, orgs)
@@ -274,7 +286,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                 break
             o = org_end.get(words[i].end)
             if o is not None and o.start >= 0:
-                if q and not all(re.fullmatch(r"[가-힣A-Za-z·]+", words[j].text) and not _name_word(words[j], orgs, True)
+                if q and not all(_QUALIFIER.fullmatch(words[j].text) and not _name_word(words[j], orgs, True)
                                  for j in range(i + 1, k + 1)):
                     break
                 if q:
@@ -306,7 +318,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         if not _weak_name(w, orgs):
             return None
     name_latin = None
-    if w.paren and re.search(r"[A-Za-z]", w.paren[2]) and not re.search(r"[가-힣]", w.paren[2]):
+    if w.paren and _HAS_LATIN.search(w.paren[2]) and not _HAS_HANGUL.search(w.paren[2]):
         name_latin = w.paren[2].strip()
     first = k
     extended = {k: w}
@@ -391,12 +403,13 @@ def _person_id(name: str, org: str | None) -> str:
 
 
 def extract_officials(doc, organizations: list[OrganizationMention]) -> list[OfficialMention]:
-    text = doc.text
+    di = gz.doc_index(doc)
+    text = di.text
     if not text.strip():
         return []
-    tm = gz.TokenMap(doc)
-    words = gz.doc_words(doc, tm)
+    words = di.words
     orgs = sorted(organizations, key=lambda o: o.start)
+    in_org = gz.Intervals((o.start, o.end) for o in orgs)
     org_end = {}
     for o in orgs:
         org_end[o.end] = o
@@ -406,7 +419,7 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
                 org_end.setdefault(o.start + len(o.text[:k].rstrip()), o)
     cands: list[_Cand] = []
     for wi, w in enumerate(words):
-        if any(o.start <= w.stem_start and w.stem_end <= o.end for o in orgs):
+        if in_org.contains(w.stem_start, w.stem_end):
             continue                                   # inside an organisation's name
         t = _title_in_word(w, words, wi, org_end, text)
         if t is None:

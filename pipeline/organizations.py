@@ -27,6 +27,17 @@ from . import gazetteer as gz
 from .mentions import OrganizationMention
 
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&\-.]{1,11}")
+_HANGUL_RUN = re.compile(r"[가-힣]+")
+_PARTICLE_TAG = re.compile(r"^(J|E|VCP)")
+_GLOSS = re.compile(r" ?\(([^()\n]{1,40})\)")
+_PAREN_GROUP = re.compile(r"\([^()]*\)")
+_NAME_CHARS = re.compile(r"[가-힣A-Za-z0-9·&]+")
+_HAS_LETTER = re.compile(r"[가-힣A-Za-z]")
+_HAS_LATIN = re.compile(r"[A-Za-z]")
+_PART_TAGS = re.compile(r"^(NN|SL|SN|XPN|XSN|SSO|SSC|XR)")
+_ADDRESS_UNIT = re.compile(r"[가-힣]{1,4}(구|군|동|읍|면)")
+_NEXT_WORD = re.compile(r"\s+([가-힣]+)")
+_COMPANY = re.compile(r"(?:\(주\)|㈜)\s*([가-힣A-Za-z0-9&]{2,20})|([가-힣A-Za-z0-9&]{2,20})\s*(?:\(주\)|㈜)")
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +65,29 @@ def _rules():
             tuple(r.get("public_prefixes", [])), set(r.get("generic_modifiers", [])))
 
 
+@lru_cache(maxsize=1)
+def _head_table() -> gz.SuffixTable:
+    """Heads by ending; the longest head a word ends with is the one that decides."""
+    return gz.SuffixTable((h["head"], h) for h in _rules()[0])
+
+
+def _strip_parens(s: str) -> str:
+    return _PAREN_GROUP.sub("", s) if "(" in s else s
+
+
+def _names_of(org: dict) -> frozenset:
+    """The normalised names (spaces removed) of a gazetteer entry."""
+    if org is gz.org_entry(org["canonical"]):
+        return _entry_names(org["canonical"])          # computed once per entry
+    return frozenset(gz.norm_phrase(n).replace(" ", "") for n in [org["canonical"], *org.get("aliases", [])])
+
+
+@lru_cache(maxsize=None)
+def _entry_names(canonical: str) -> frozenset:
+    org = gz.org_entry(canonical)
+    return frozenset(gz.norm_phrase(n).replace(" ", "") for n in [canonical, *org.get("aliases", [])])
+
+
 def _right_ok(text: str, tm: gz.TokenMap, s: int, e: int) -> bool:
     """The name ends the word, or only particles (or a title: 과기정통부장관) follow."""
     if e >= len(text):
@@ -65,16 +99,15 @@ def _right_ok(text: str, tm: gz.TokenMap, s: int, e: int) -> bool:
     if (gz.is_latin(c) or c.isdigit()) and (gz.is_latin(last) or last.isdigit()):
         return False
     if gz.is_hangul(c):
-        m = re.match(r"[가-힣]+", text[e:])
-        rest = m.group(0) if m else ""
+        rest = _HANGUL_RUN.match(text, e).group(0)
         if gz.particle_tail_re().match(rest):
             return True
-        tok = tm.token_start_at(e)
-        if tok is None:
+        tag = tm.tag_starting_at(e)
+        if tag is None:
             return False
-        if re.match(r"^(J|E|VCP)", tok.tag_):
+        if _PARTICLE_TAG.match(tag):
             return True
-        return rest.startswith(_title_words()) and tok.tag_.startswith("NN")   # 과기정통부장관
+        return rest.startswith(_title_words()) and tag.startswith("NN")   # 과기정통부장관
     return True
 
 
@@ -84,18 +117,18 @@ def _extend_gloss(text: str, e: int, org: dict | None) -> tuple[int, str | None]
     A glued gloss is taken when it is an acronym or another name of the same body; after a
     space only a name of the same body (Development (OECD)).
     """
-    m = re.match(r" ?\(([^()\n]{1,40})\)", text[e:])
+    m = _GLOSS.match(text, e)
     if not m:
         return e, None
     content = m.group(1).strip()
     acronym = bool(_ACRONYM.fullmatch(content)) and sum(c.isupper() for c in content) >= 2
     known = False
     if org is not None:
-        names = {gz.norm_phrase(n).replace(" ", "") for n in [org["canonical"], *org.get("aliases", [])]}
-        known = gz.norm_phrase(content).replace(" ", "") in names or content == org.get("abbreviation")
+        known = (gz.norm_phrase(content).replace(" ", "") in _names_of(org)
+                 or content == org.get("abbreviation"))
     spaced = m.group(0).startswith(" ")
     if known or (acronym and not spaced):
-        return e + m.end(), content if acronym else None
+        return m.end(), content if acronym else None
     return e, None
 
 
@@ -110,13 +143,13 @@ def _skip_in_context(text, s, e, org, nt_text, nt_end) -> bool:
         return True
     # a city government in an address: 부산시 사하구
     if org["org_type"] == "government" and text[s:e] in gz.place_names():
-        m = re.match(r"\s+([가-힣]+)", after)
+        m = _NEXT_WORD.match(after)
         if m:
             nxt = m.group(1)
-            if nxt in gz.place_names() or re.fullmatch(r"[가-힣]{1,4}(구|군|동|읍|면)", nxt):
+            if nxt in gz.place_names() or _ADDRESS_UNIT.fullmatch(nxt):
                 return True
     # the name starts a title word: 국회의원, 국회의장
-    m = re.match(r"[가-힣]+", text[s:])
+    m = _HANGUL_RUN.match(text, s)
     if m and len(m.group(0)) > e - s:
         word = m.group(0)
         if any(word.startswith(t) and len(t) > e - s for t in _title_words()):
@@ -124,12 +157,14 @@ def _skip_in_context(text, s, e, org, nt_text, nt_end) -> bool:
     return False
 
 
-def _gazetteer_candidates(text, nt, tm):
+def _gazetteer_candidates(di: gz.DocIndex):
     idx = _index()
+    first = idx.root.children          # most starts fail on their first character
+    text, nt, tm = di.text, di.nt, di.tm
     out = []
     t = nt.text
-    for i in range(len(t)):
-        if t[i] == " " or (i > 0 and t[i - 1].isalnum() and gz.script(t[i - 1]) == gz.script(t[i])):
+    for i in di.name_starts:
+        if t[i].lower() not in first:
             continue
         for end, payloads in idx.matches(nt, i):
             s, e = nt.orig_span(i, end)
@@ -153,9 +188,9 @@ def _syllables(s: str) -> int:
 def _is_proper(stem: str, s: int, e: int, tm: gz.TokenMap, whole_tags: tuple) -> bool:
     if not stem:
         return False
-    if re.search(r"[A-Za-z]", stem):
+    if _HAS_LATIN.search(stem):
         return True
-    tags = [t.tag_ for t in tm.span_tokens(s, e)]
+    tags = tm.span_tags(s, e)
     if any(tag.startswith("NNP") or tag == "SL" for tag in tags):
         return True
     if len(whole_tags) == 1 and whole_tags[0] == "NNP":
@@ -170,89 +205,90 @@ def _is_proper(stem: str, s: int, e: int, tm: gz.TokenMap, whole_tags: tuple) ->
 
 
 def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
-    heads, neg_words, neg_suffixes, public, generic = _rules()
-    stem_text = w.text
-    clean = re.sub(r"\([^()]*\)", "", stem_text)
-    if not clean or not re.fullmatch(r"[가-힣A-Za-z0-9·&]+", clean):
+    clean = _strip_parens(w.text)
+    heads = _head_table().matches(clean)         # first: most words end in no head
+    if not heads or not _NAME_CHARS.fullmatch(clean):
         return None
     if clean in gz.place_names() or clean in gz.country_names():
         return None
-    for h in heads:
-        head = h["head"]
-        if not clean.endswith(head):
-            continue
-        stem = clean[:-len(head)]
-        if stem and (clean in neg_words or clean.endswith(neg_suffixes)):
+    return _head_rule(heads[0], clean, w, text, tm, words, wi)
+
+
+def _head_rule(h: dict, clean: str, w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
+    """``clean`` (the word without paren groups) ends in the head ``h``: is it an organisation?"""
+    _, neg_words, neg_suffixes, public, generic = _rules()
+    head = h["head"]
+    stem = clean[:-len(head)]
+    if stem and (clean in neg_words or clean.endswith(neg_suffixes)):
+        return None
+    head_pos = w.stem_end - len(head)
+    prev_country = None
+    if wi > 0 and words[wi - 1].bare and not w.lead and stem:
+        prev_country = gz.country_names().get(words[wi - 1].text)
+    if (head in gz.org_rules().get("single_char_heads_need_own_token", []) and stem
+            and not (prev_country and h["org_type"] == "government")):
+        # 개발국제협력+부 (부 its own token) is a ministry; 위안부, 무승부, 연령대 are words
+        tag = tm.tag_starting_at(head_pos)
+        whole_nnp = len(w.tags) == 1 and w.tags[0].startswith("NNP")
+        if not whole_nnp and (tag is None or not tag.startswith("NN")):
             return None
-        head_pos = w.stem_end - len(head)
-        prev_country = None
-        if wi > 0 and words[wi - 1].bare and not w.lead and stem:
-            prev_country = gz.country_names().get(words[wi - 1].text)
-        if (head in gz.org_rules().get("single_char_heads_need_own_token", []) and stem
-                and not (prev_country and h["org_type"] == "government")):
-            # 개발국제협력+부 (부 its own token) is a ministry; 위안부, 무승부, 연령대 are words
-            tok = tm.token_start_at(head_pos)
-            whole_nnp = len(w.tags) == 1 and w.tags[0].startswith("NNP")
-            if not whole_nnp and (tok is None or not tok.tag_.startswith("NN")):
-                return None
-            if whole_nnp and len(clean) == 3 and clean[0] in gz.titles().get("surnames", []):
-                return None          # a person's name: 송종국
-        start = w.stem_start
-        country = None
-        if not stem:
-            if not h.get("standalone"):
-                return None
-            # bare nouns before a standalone head: 국제 에너지 기구
-            k = wi - 1
-            parts = []
-            while k >= 0 and wi - k <= 4:
-                p = words[k]
-                if not p.bare or words[k + 1].lead:
-                    break
-                ptxt = re.sub(r"\([^()]*\)", "", p.text)
-                if (not ptxt or ptxt in generic or ptxt in gz.country_names()
-                        or not all(re.match(r"^(NN|SL|SN|XPN|XSN|SSO|SSC|XR)", tg) for tg in p.tags)):
-                    break
-                parts.insert(0, ptxt)
-                start = p.stem_start
-                k -= 1
-                if p.lead:
-                    break
-            if not parts:
-                return None
-            stem = "".join(parts)
-            if stem + head in neg_words:
-                return None
-            if k >= 0 and words[k].bare and words[k].text in gz.country_names():
-                country = gz.country_names()[words[k].text]
-        min_stem = h.get("min_stem", 2)
-        if prev_country and h["org_type"] == "government":
-            min_stem = 2                      # 인도 상공부, 멕시코 경제부
-        if _syllables(stem) < min_stem or not re.search(r"[가-힣A-Za-z]", stem):
+        if whole_nnp and len(clean) == 3 and clean[0] in gz.titles().get("surnames", []):
+            return None          # a person's name: 송종국
+    start = w.stem_start
+    country = None
+    if not stem:
+        if not h.get("standalone"):
             return None
-        if stem in generic:
+        # bare nouns before a standalone head: 국제 에너지 기구
+        k = wi - 1
+        parts = []
+        while k >= 0 and wi - k <= 4:
+            p = words[k]
+            if not p.bare or words[k + 1].lead:
+                break
+            ptxt = _strip_parens(p.text)
+            if (not ptxt or ptxt in generic or ptxt in gz.country_names()
+                    or not all(_PART_TAGS.match(tg) for tg in p.tags)):
+                break
+            parts.insert(0, ptxt)
+            start = p.stem_start
+            k -= 1
+            if p.lead:
+                break
+        if not parts:
             return None
-        cls = h.get("stem", "any")
-        if cls in ("public", "proper"):
-            ok = _is_proper(stem, start, head_pos, tm, w.tags)
-            if not ok and cls == "public":
-                ok = stem.startswith(public)
-            if not ok:
-                return None
-        elif len(w.tags) == 1 and w.tags[0] == "NNG" and h["org_type"] not in ("government",) and not (stem and start < w.stem_start):
-            return None          # one dictionary common noun: 국제기구, 데이터센터
-        country = country or prev_country
-        if country is None:
-            for name, canon in gz.country_names().items():
-                if len(name) > 1 and stem.startswith(name):
-                    country = canon
-                    break
-        end = w.stem_end
-        e2, abbr = _extend_gloss(text, end, None)
-        canonical = re.sub(r"\s+", " ", re.sub(r"\([^()]*\)", "", text[start:end])).strip()
-        rule = f"head:{head}" if start == w.stem_start else f"head:{head}+"
-        return (start, e2, canonical, abbr, h["org_type"], country, rule)
-    return None
+        stem = "".join(parts)
+        if stem + head in neg_words:
+            return None
+        if k >= 0 and words[k].bare and words[k].text in gz.country_names():
+            country = gz.country_names()[words[k].text]
+    min_stem = h.get("min_stem", 2)
+    if prev_country and h["org_type"] == "government":
+        min_stem = 2                      # 인도 상공부, 멕시코 경제부
+    if _syllables(stem) < min_stem or not _HAS_LETTER.search(stem):
+        return None
+    if stem in generic:
+        return None
+    cls = h.get("stem", "any")
+    if cls in ("public", "proper"):
+        ok = _is_proper(stem, start, head_pos, tm, w.tags)
+        if not ok and cls == "public":
+            ok = stem.startswith(public)
+        if not ok:
+            return None
+    elif len(w.tags) == 1 and w.tags[0] == "NNG" and h["org_type"] not in ("government",) and not (stem and start < w.stem_start):
+        return None          # one dictionary common noun: 국제기구, 데이터센터
+    country = country or prev_country
+    if country is None:
+        for name, canon in gz.country_names().items():
+            if len(name) > 1 and stem.startswith(name):
+                country = canon
+                break
+    end = w.stem_end
+    e2, abbr = _extend_gloss(text, end, None)
+    canonical = re.sub(r"\s+", " ", re.sub(r"\([^()]*\)", "", text[start:end])).strip()
+    rule = f"head:{head}" if start == w.stem_start else f"head:{head}+"
+    return (start, e2, canonical, abbr, h["org_type"], country, rule)
 
 
 def _country_body(w: gz.Word, words, wi):
@@ -272,8 +308,8 @@ def _country_body(w: gz.Word, words, wi):
 
 def _company_marker(w: gz.Word, text: str):
     end = w.paren[1] if w.paren else w.stem_end
-    m = re.fullmatch(r"(?:\(주\)|㈜)\s*([가-힣A-Za-z0-9&]{2,20})|([가-힣A-Za-z0-9&]{2,20})\s*(?:\(주\)|㈜)",
-                     text[w.core_start:end])
+    core = text[w.core_start:end]
+    m = _COMPANY.fullmatch(core) if "주)" in core or "㈜" in core else None
     if not m:
         return None
     name = m.group(1) or m.group(2)
@@ -342,13 +378,12 @@ def _abbreviation_mentions(text, chosen):
 
 
 def extract_organizations(doc) -> list[OrganizationMention]:
-    text = doc.text
+    di = gz.doc_index(doc)
+    text = di.text
     if not text.strip():
         return []
-    nt = gz.NormText(text)
-    tm = gz.TokenMap(doc)
-    words = gz.doc_words(doc, tm)
-    cands = _gazetteer_candidates(text, nt, tm)
+    tm, words = di.tm, di.words
+    cands = _gazetteer_candidates(di)
     for wi, w in enumerate(words):
         if w.stem_end <= w.stem_start:
             continue
