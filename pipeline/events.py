@@ -239,7 +239,10 @@ class Tokens:
     """The Doc's non-space tokens as (start, end, tag components), searchable by offset."""
 
     def __init__(self, doc):
-        self.items = [(t.idx, t.idx + len(t.text), tuple(t.tag_.split("+"))) for t in doc if t.tag_ != "_SP"]
+        from .gazetteer import doc_index       # the token lists the entity extractors already built
+
+        tm = doc_index(doc).tm
+        self.items = [(s, e, tuple(tag.split("+"))) for s, e, tag in zip(tm.starts, tm.ends, tm.tags)]
         self.starts = [s for s, _, _ in self.items]
         self.start_set = set(self.starts)
 
@@ -334,17 +337,20 @@ def _inside(spans, pos: int) -> bool:
     return any(s.start <= pos < s.end for s in spans)
 
 
+_OPENING = re.compile("|".join(map(re.escape, QUOTES)))
+
+
 def _quoted_spans(text: str):
-    i = 0
-    while i < len(text):
-        close = QUOTES.get(text[i])
-        if close:
-            j = text.find(close, i + 1)
-            if j != -1 and 2 <= j - i - 1 <= 90 and "\n" not in text[i + 1:j]:
-                yield i, j + 1, text[i + 1:j].strip()
-                i = j + 1
-                continue
-        i += 1
+    """(start, end, inner text) of quoted stretches (2-90 characters on one line), left to right."""
+    resume = 0
+    for opening in _OPENING.finditer(text):
+        i = opening.start()
+        if i < resume:
+            continue
+        j = text.find(QUOTES[text[i]], i + 1)
+        if j != -1 and 2 <= j - i - 1 <= 90 and "\n" not in text[i + 1:j]:
+            yield i, j + 1, text[i + 1:j].strip()
+            resume = j + 1
 
 
 def _english_after(text: str, end: int) -> tuple[str | None, int]:
