@@ -637,7 +637,7 @@ def run_child(kind: str, spec: dict, cache: Path) -> dict:
     with tempfile.NamedTemporaryFile("r", suffix=".json", dir=cache, delete=False) as tmp:
         result_path = Path(tmp.name)
     payload = json.dumps({"kind": kind, "result": str(result_path), **spec})
-    load_before = _load()
+    load_before, code_before = _load(), code_digest()
     clock = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.bench", "--child", payload], cwd=str(ROOT))
     peak, sampled = 0, False
@@ -662,11 +662,30 @@ def run_child(kind: str, spec: dict, cache: Path) -> dict:
         result_path.unlink(missing_ok=True)
     result["process_wall_s"] = wall
     result["load_avg_1min"] = {"before": load_before, "after": _load()}
+    result["code_digest"] = code_before
+    result["code_changed"] = code_digest() != code_before
     fallback = result.get("self_max_rss", 0) + result.get("children_max_rss", 0)
     result["peak_rss"] = peak if sampled and peak else fallback
     result["peak_rss_method"] = "psutil tree sum, sampled every 50 ms" if sampled and peak else \
         "getrusage max RSS self + largest child"
     return result
+
+
+def code_digest() -> str:
+    """Digest of the pipeline's code and rule data (bench.py excepted): a change mid-run spoils comparisons."""
+    digest = hashlib.sha256()
+    package = ROOT / "pipeline"
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.name != "bench.py" and "__pycache__" not in path.parts and not path.name.startswith("."):
+            try:
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+            except OSError:
+                pass
+    return digest.hexdigest()[:16]
+
+
+def _same_code(*results: dict) -> bool:
+    return len({r["code_digest"] for r in results}) == 1 and not any(r["code_changed"] for r in results)
 
 
 def _load() -> float | None:
@@ -821,6 +840,13 @@ def print_table(results: dict, out=print) -> None:
     if cpu:
         out(f"  CPU-time view: pipeline ÷ floor {cpu['pipeline_over_floor']:.2f}; all cores use "
             f"{cpu['all_cores_cpu_over_one']:.2f}× the CPU time of 1 worker")
+    if results.get("code_consistent") is False:
+        out("  WARNING: the pipeline's code or rule data changed during this run (someone edited pipeline/): "
+            "figures compare different code; ratios over changed code are marked INVALID. Run again.")
+    inc = results.get("incremental")
+    if inc and inc["second_skipped"] != inc["n_inputs"]:
+        out(f"  WARNING: the re-run reprocessed {inc['second_processed']} inputs instead of skipping them all "
+            f"(rules, settings or code changed between the two runs?): its time is not an incremental re-run")
     if results.get("busy_machine"):
         out("  note: other load on the machine before " + ", ".join(f"{k} (load {v})" for k, v in results["busy_machine"])
             + ": wall times may be inflated; compare the CPU column")
@@ -953,7 +979,7 @@ def run_bench(args: argparse.Namespace, out=print) -> dict:
         results["rows"].append(_row(f"(d) re-run, nothing new ({args.incremental})", second,
                                     args.incremental, small.stats["clean_chars"]))
 
-    points = [{"docs": docs, "peak_rss_mb": round(one["peak_rss"] / 2**20, 1), "wall_s": one["wall_s"]}]
+    points = [{"docs": docs, "peak_rss_mb": round(one["peak_rss"] / 2**20, 1), "wall_s": one["wall_s"], "result": one}]
     if not args.skip_memory_growth:
         for size in args.sizes:
             if size == docs:
@@ -961,10 +987,15 @@ def run_bench(args: argparse.Namespace, out=print) -> dict:
             sized = ensure_corpus(cache, size, args.seed, sources=src, log=out)
             out(f"(e) memory: pipeline, 1 worker, {size} docs ...")
             r = measure_extract(sized, 1, cache)
-            points.append({"docs": size, "peak_rss_mb": round(r["peak_rss"] / 2**20, 1), "wall_s": r["wall_s"]})
+            points.append({"docs": size, "peak_rss_mb": round(r["peak_rss"] / 2**20, 1), "wall_s": r["wall_s"],
+                           "result": r})
             results["rows"].append(_row(f"(e) pipeline, 1 worker, {size} docs", r, size, sized.stats["clean_chars"]))
     points.sort(key=lambda p: p["docs"])
-    results["memory_growth"] = {"points": points}
+    results["memory_growth"] = {"points": [{k: v for k, v in p.items() if k != "result"} for p in points]}
+    measured = [floor, one, many] + [p["result"] for p in points] + \
+        ([inc["first"], inc["second"]] if args.incremental else [])
+    results["code_consistent"] = _same_code(*measured)
+    results["code_digests"] = sorted({r["code_digest"] for r in measured})
 
     ratios = results["ratios"]
     value = floor["wall_s"] / one["wall_s"]
@@ -973,7 +1004,8 @@ def run_bench(args: argparse.Namespace, out=print) -> dict:
     value = one["wall_s"] / many["wall_s"]
     goal = GOALS["all_cores_over_one"] if cores == 2 else round(0.85 * cores, 2)
     ratios.append({"name": "all_cores_over_one", "label": f"{cores} workers ÷ 1 worker, throughput",
-                   "value": value, "goal": goal, "verdict": _verdict(value, goal) if cores > 1 else "n/a"})
+                   "value": value, "goal": goal,
+                   "verdict": (_verdict(value, goal) if _same_code(one, many) else "INVALID") if cores > 1 else "n/a"})
     results["cpu_view"] = {"pipeline_over_floor": floor["cpu_s"] / one["cpu_s"],
                            "all_cores_cpu_over_one": many["cpu_s"] / one["cpu_s"]}
     busy = [(k, v["load_avg_1min"]["before"]) for k, v in (("floor", floor), ("1 worker", one), (f"{cores} workers", many))
@@ -985,12 +1017,14 @@ def run_bench(args: argparse.Namespace, out=print) -> dict:
         value = b["peak_rss_mb"] / a["peak_rss_mb"] - 1
         ratios.append({"name": "memory_growth", "label": f"peak RSS growth {a['docs']} → {b['docs']} docs",
                        "value": value, "goal": GOALS["memory_growth"],
-                       "verdict": _verdict(value, GOALS["memory_growth"], higher_is_better=False)})
+                       "verdict": _verdict(value, GOALS["memory_growth"], higher_is_better=False)
+                       if _same_code(a["result"], b["result"]) else "INVALID"})
     if args.incremental:
         value = results["incremental"]["second_wall_s"]
+        valid = results["incremental"]["second_skipped"] == args.incremental and _same_code(inc["first"], inc["second"])
         ratios.append({"name": "incremental_s", "label": f"re-run over {args.incremental} unchanged inputs, s",
                        "value": value, "goal": GOALS["incremental_s"],
-                       "verdict": _verdict(value, GOALS["incremental_s"], higher_is_better=False)})
+                       "verdict": _verdict(value, GOALS["incremental_s"], higher_is_better=False) if valid else "INVALID"})
 
     if args.profile:
         n_prof = min(args.profile_docs, docs)

@@ -6,7 +6,7 @@ and ``pipeline annotate``; ``process_file`` adds the reading at the edge and bui
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from . import __version__
@@ -127,8 +127,8 @@ def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_
         "article_id": article_id, "source_path": item.path, "url": meta.get("url") or cleaned.url,
         "publisher": meta.get("publisher") or cleaned.publisher, "authors": list(cleaned.authors),
         "title": meta.get("title") or cleaned.title, "reference_date": reference, "reference_source": source,
-        "text": cleaned.text, "paragraphs": [asdict(p) for p in cleaned.paragraphs],
-        "removed": [asdict(r) for r in cleaned.removed], "n_chars_raw": n_raw,
+        "text": cleaned.text, "paragraphs": [vars(p).copy() for p in cleaned.paragraphs],
+        "removed": [vars(r).copy() for r in cleaned.removed], "n_chars_raw": n_raw,
         "n_chars_clean": len(cleaned.text), "lang": "ko", "encoding": encoding,
         "pipeline_version": __version__, "schema_version": SCHEMA_VERSION,
     }
@@ -137,8 +137,8 @@ def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_
 
 def _span_rows(article_id: str, analysis: Analysis, mentions, drop=()) -> list[dict]:
     rows = []
-    for m in mentions:
-        row = {k: v for k, v in asdict(m).items() if k not in drop}
+    for m in mentions:                     # mentions are flat dataclasses: a shallow copy will do (asdict deep-copies)
+        row = {k: v for k, v in vars(m).items() if k not in drop}
         row.update(article_id=article_id, sentence_index=analysis.sentence_index(m.start))
         rows.append(row)
     return rows
