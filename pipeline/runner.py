@@ -161,9 +161,11 @@ def _stage_clusters(store: Store, run_id: str, part: str, plan: Plan, journal: J
     """Event clusters are derived from all events: recomputed from the tables as they will be."""
     import pyarrow.parquet as pq
 
-    staged = lambda name: pq.read_table(store.staging(run_id) / name / f"{part}.parquet")
+    staged = lambda name, columns=None: pq.read_table(store.staging(run_id) / name / f"{part}.parquet",
+                                                      columns=columns)
     events = pa.concat_tables([_without(store.read("events"), plan.drop_ids), staged("events")])
-    articles = pa.concat_tables([_without(store.read("articles"), plan.drop_ids), staged("articles")])
+    who = ["article_id", "publisher"]              # not the texts: this runs over the whole history
+    articles = pa.concat_tables([_without(store.read("articles", who), plan.drop_ids), staged("articles", who)])
     publishers = dict(zip(articles.column("article_id").to_pylist(), articles.column("publisher").to_pylist()))
     store.stage_table(run_id, "event_clusters", cluster_events(events.to_pylist(), publishers),
                       "event_clusters/clusters.parquet", journal)

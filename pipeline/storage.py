@@ -116,12 +116,13 @@ class Store:
         return self.root / STAGING / run_id
 
     # -- reading ------------------------------------------------------------------------
-    def read(self, name: str) -> pa.Table:
-        """The whole table as one pyarrow Table (the empty table when nothing was written)."""
+    def read(self, name: str, columns: list[str] | None = None) -> pa.Table:
+        """The whole table (or some columns) as one pyarrow Table; empty when nothing was written."""
         parts = self.parts(name)
         if not parts:
-            return empty(name)
-        return pa.concat_tables([pq.read_table(p, schema=SCHEMAS[name]) for p in parts])
+            table = empty(name)
+            return table.select(columns) if columns else table
+        return pa.concat_tables([pq.read_table(p, schema=SCHEMAS[name], columns=columns) for p in parts])
 
     def read_manifest(self) -> pa.Table:
         path = self.root / MANIFEST
