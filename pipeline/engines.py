@@ -9,7 +9,7 @@ import multiprocessing as mp
 from collections import deque
 from typing import Iterator
 
-from .extract import DocResult, process_file
+from .extract import DocResult, process_files
 from .reading import InputFile
 from .settings import Settings
 
@@ -21,7 +21,7 @@ _since_reset = 0
 def process_batch(items: list[InputFile], settings: Settings) -> list[DocResult]:
     """Runs in a worker; Kiwi and spaCy are created once per worker process (cached)."""
     global _since_reset
-    results = [process_file(item, settings) for item in items]
+    results = process_files(items, settings)
     _since_reset += len(items)
     if _since_reset >= CACHE_RESET_EVERY:
         _reset_trafilatura_caches()

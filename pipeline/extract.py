@@ -89,8 +89,20 @@ def clean_page(text: str, kind: str, url: str | None) -> Cleaned:
     return clean_html(text, url) if kind == "html" else clean_lines(text)
 
 
-def process_file(item: InputFile, settings: Settings) -> DocResult:
-    """Read, decode, clean and analyse one input; every failure becomes a reject with a reason."""
+@dataclass(frozen=True)
+class Prepared:
+    """A page read, decoded and cleaned, waiting for its Doc (tokenised in a batch)."""
+    item: InputFile
+    meta: dict
+    content_hash: str
+    meta_hash: str
+    encoding: str
+    n_chars_raw: int
+    cleaned: Cleaned
+
+
+def prepare_file(item: InputFile, settings: Settings) -> Prepared | DocResult:
+    """Read, decode and clean one input; a failure becomes a reject with a reason."""
     try:
         loaded = load(item, settings.max_doc_bytes)
     except ReadError as exc:
@@ -105,8 +117,32 @@ def process_file(item: InputFile, settings: Settings) -> DocResult:
     if len(cleaned.text.strip()) < settings.min_text_chars:
         return _reject(item, "no_text", f"{len(cleaned.text.strip())} characters of article text after cleaning",
                        loaded.content_hash, loaded.meta_hash)
-    rows = article_rows(item, loaded.meta, loaded.content_hash, encoding, len(text), cleaned)
-    return DocResult(item.path, loaded.content_hash, loaded.meta_hash, "article", rows)
+    return Prepared(item, loaded.meta, loaded.content_hash, loaded.meta_hash, encoding, len(text), cleaned)
+
+
+def finish_file(p: Prepared, doc) -> DocResult:
+    """Extract from a prepared page and its Doc; an extractor failure becomes a reject, not a crash."""
+    try:
+        rows = article_rows(p.item, p.meta, p.content_hash, p.encoding, p.n_chars_raw, p.cleaned, doc)
+    except Exception as exc:
+        return _reject(p.item, "extract_failed", f"{type(exc).__name__}: {exc}", p.content_hash, p.meta_hash)
+    return DocResult(p.item.path, p.content_hash, p.meta_hash, "article", rows)
+
+
+def process_files(items: list[InputFile], settings: Settings) -> list[DocResult]:
+    """Prepare a batch, tokenise its texts as one Kiwi batch (Kiwi works in a background thread
+    while Python extracts from the previous document), then extract."""
+    from .nlp import make_docs
+
+    prepared = [prepare_file(item, settings) for item in items]
+    pending = [p for p in prepared if isinstance(p, Prepared)]
+    docs = make_docs([p.cleaned.text for p in pending])
+    return [p if isinstance(p, DocResult) else finish_file(p, next(docs)) for p in prepared]
+
+
+def process_file(item: InputFile, settings: Settings) -> DocResult:
+    """Read, decode, clean and analyse one input."""
+    return process_files([item], settings)[0]
 
 
 def _meta_date(value: str | None) -> date | None:
@@ -117,12 +153,12 @@ def _meta_date(value: str | None) -> date | None:
 
 
 def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_raw: int,
-                 cleaned: Cleaned) -> dict[str, list[dict]]:
+                 cleaned: Cleaned, doc=None) -> dict[str, list[dict]]:
     from .dates import extract_dates
 
     published = _meta_date(meta.get("published")) or cleaned.published
     reference, source = choose_reference(cleaned, published, extract_dates(cleaned.text, None))
-    analysis = analyse(cleaned.text, reference)
+    analysis = analyse(cleaned.text, reference, doc)
     article = {
         "article_id": article_id, "source_path": item.path, "url": meta.get("url") or cleaned.url,
         "publisher": meta.get("publisher") or cleaned.publisher, "authors": list(cleaned.authors),

@@ -172,9 +172,10 @@ class KiwiTokenizer:
         return build_doc(self.vocab, text, merge_morphemes(get_kiwi().tokenize(text)))
 
     def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
-        # Kiwi's batch mode needs worker threads; we parallelise with processes instead.
-        for text in texts:
-            yield self(text)
+        """Kiwi tokenises a batch in its own thread, ahead of the Docs being consumed."""
+        texts = list(texts)
+        for text, tokens in zip(texts, get_kiwi().tokenize(texts)):
+            yield build_doc(self.vocab, text, merge_morphemes(tokens))
 
     def __reduce__(self):      # workers rebuild their own Kiwi
         return KiwiTokenizer, (self.vocab,)
