@@ -25,7 +25,7 @@ def compact(processed: Path) -> dict[str, int]:
             if len(parts) <= 1:
                 continue
             store.stage_table(run_id, name, store.read(name), f"{name}/{key}.parquet", journal)
-            journal.deletes.extend(store._rel(p) for p in parts)
+            journal.deletes.extend(store.rel(p) for p in parts)
             merged[name] = len(parts)
         if not merged:
             return merged

@@ -177,7 +177,7 @@ def _commit(store: Store, run_id: str, part: str, plan: Plan, writers: list[Part
     renamed = store.stage_without(run_id, plan.drop_parts, plan.drop_ids, plan.drop_paths, journal)
     for writer in writers:
         report.rows_written[writer.name] = writer.rows
-        journal.moves.append((store._rel(writer.path), f"{writer.name}/{part}.parquet"))
+        journal.moves.append((store.rel(writer.path), f"{writer.name}/{part}.parquet"))
     _stage_clusters(store, run_id, part, plan, journal)
     keep = [dict(row, part=renamed.get(row["part"], row["part"])) for row in plan.keep.to_pylist()]
     manifest = from_rows("manifest", sorted(keep + manifest_rows, key=lambda r: r["source_path"]))

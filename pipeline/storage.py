@@ -179,14 +179,15 @@ class Store:
                 keep = table.filter(pc.invert(pc.is_in(table.column(column), values)))
                 staged = self.staging(run_id) / name / f"{new_key}.parquet"
                 atomic_write_table(name, keep, staged)
-                journal.moves.append((self._rel(staged), f"{name}/{new_key}.parquet"))
+                journal.moves.append((self.rel(staged), f"{name}/{new_key}.parquet"))
                 journal.deletes.append(f"{name}/{key}.parquet")
         return renamed
 
-    def _rel(self, path: Path) -> str:
+    def rel(self, path: Path) -> str:
+        """A path inside the output folder, relative to it (as journals record them)."""
         return path.relative_to(self.root).as_posix()
 
     def stage_table(self, run_id: str, name: str, table: pa.Table, final: str, journal: Journal) -> None:
         staged = self.staging(run_id) / final
         atomic_write_table(name, table, staged)
-        journal.moves.append((self._rel(staged), final))
+        journal.moves.append((self.rel(staged), final))
