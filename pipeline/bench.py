@@ -538,8 +538,16 @@ def child_extract(spec: dict) -> dict:
     wall, cpu = time.perf_counter() - clock, _cpu_s() - cpu
     if profiler is not None:
         _stop_profiler(profiler, Path(spec["profile"]))
+    reasons: dict[str, int] = {}
+    try:                        # why inputs were rejected (outside the timed region)
+        import pyarrow.dataset as ds
+        if (out / "rejects").is_dir():
+            for row in ds.dataset(out / "rejects", format="parquet").to_table(columns=["reason"]).to_pylist():
+                reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
+    except Exception as exc:    # the table's layout is the pipeline's business: never fail the measurement
+        reasons = {"(unreadable)": repr(exc)}
     return {"wall_s": wall, "cpu_s": cpu, "n_seen": report.n_seen, "n_skipped": report.n_skipped,
-            "n_processed": report.n_processed, "n_rejected": report.n_rejected, "elapsed_s": report.elapsed_s, "exit_status": report.exit_status,
+            "n_processed": report.n_processed, "n_rejected": report.n_rejected, "reject_reasons": reasons, "elapsed_s": report.elapsed_s, "exit_status": report.exit_status,
             "rows_written": report.rows_written, "profiler": profiler[0] if profiler else None,
             "gc_collect_s": gc_time[0], "gc_collect_calls": gc_time[1], **_max_rss()}
 
@@ -848,6 +856,9 @@ def print_table(results: dict, out=print) -> None:
     if growth:
         series = ", ".join(f"{p['docs']}: {p['peak_rss_mb']:.0f} MB" for p in growth["points"])
         out(f"  memory, 1 worker, by corpus size: {series}")
+    rejected = results.get("rejected")
+    if rejected and rejected["1"]:
+        out(f"  rejected by the pipeline: {rejected['1']} of {c['docs']} ({rejected.get('reasons') or {}})")
     cpu = results.get("cpu_view")
     if cpu:
         out(f"  CPU-time view: pipeline ÷ floor {cpu['pipeline_over_floor']:.2f}; all cores use "
@@ -877,7 +888,8 @@ def print_profile(summary: dict, out=print, top: int = 20) -> None:
         f"{summary['wall_s']:.1f}s under the profiler): "
         f"{summary['total_s']:.1f}s profiled, {summary['floor_s']:.1f}s on behalf of the floor's calls "
         f"(Kiwi.tokenize, trafilatura.bare_extraction), {summary['total_s'] - summary['floor_s']:.1f}s beyond the floor")
-    out("  (a profiler slows Python code more than Kiwi's C++: the shares are indicative, the timings above are not profiled)")
+    out("  (a profiler slows Python code more than Kiwi's C++: the shares are indicative, the timings above are not profiled;"
+        " cProfile sees the main thread only: Kiwi's batch thread shows as the main thread's wait in KiwiTokenizer.pipe)")
     if summary.get("same_code_as_measured") is False:
         out("  WARNING: the pipeline's code changed between the measurements and the profiled run")
     out("top functions beyond the floor, by self time:")
@@ -977,7 +989,7 @@ def run_bench(args: argparse.Namespace, out=print) -> dict:
         _row("(b) pipeline, 1 worker", one, docs, chars),
         _row(f"(c) pipeline, {cores} workers", many, docs, chars),
     ]
-    results["rejected"] = {"1": one["n_rejected"], "all": many["n_rejected"]}
+    results["rejected"] = {"1": one["n_rejected"], "all": many["n_rejected"], "reasons": one.get("reject_reasons")}
 
     if args.incremental:
         small = ensure_corpus(cache, args.incremental, args.seed, small=True, sources=src, log=out)
