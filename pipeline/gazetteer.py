@@ -657,3 +657,18 @@ def doc_index(doc) -> DocIndex:
     if di is None or di.n_tokens != len(doc):      # rebuilt if the Doc was retokenised
         di = _INDEXES[doc] = DocIndex(doc)
     return di
+
+
+def first_hits(di: "DocIndex", idx: "PhraseIndex", right_ok):
+    """Gazetteer hits in a document: for each place a name can start, the first (longest) match that
+    ``right_ok(text, tm, start, end)`` accepts, as (start, end, normalised end, payloads)."""
+    first = idx.root.children          # most starts fail on their first character
+    t = di.nt.text
+    for i in di.name_starts:
+        if t[i].lower() not in first:
+            continue
+        for end, payloads in idx.matches(di.nt, i):
+            s, e = di.nt.orig_span(i, end)
+            if right_ok(di.text, di.tm, s, e):
+                yield s, e, end, payloads
+                break

@@ -62,25 +62,13 @@ def _right_ok(text: str, tm: gz.TokenMap, s: int, e: int) -> bool:
 
 def _gazetteer(di: gz.DocIndex):
     need_proper = _data()[0]
-    idx = _index()
-    first = idx.root.children          # most starts fail on their first character
-    text, nt, tm = di.text, di.nt, di.tm
+    text, tm = di.text, di.tm
     out = []
-    t = nt.text
-    for i in di.name_starts:
-        if t[i].lower() not in first:
-            continue
-        for end, payloads in idx.matches(nt, i):
-            s, e = nt.orig_span(i, end)
-            if not _right_ok(text, tm, s, e):
-                continue
-            kind, canon = payloads[0]
-            if canon in need_proper or text[s:e] in need_proper:
-                tag = tm.tag_starting_at(s)
-                if tag is None or not tag.startswith("NNP"):
-                    break
-            out.append([s, e, kind, "gazetteer", (text[s:e],)])
-            break
+    for s, e, _, payloads in gz.first_hits(di, _index(), _right_ok):
+        kind, canon = payloads[0]
+        if (canon in need_proper or text[s:e] in need_proper) and not (tm.tag_starting_at(s) or "").startswith("NNP"):
+            continue                   # an ambiguous place name counts only where Kiwi reads a proper noun
+        out.append([s, e, kind, "gazetteer", (text[s:e],)])
     return out
 
 

@@ -158,26 +158,16 @@ def _skip_in_context(text, s, e, org, nt_text, nt_end) -> bool:
 
 
 def _gazetteer_candidates(di: gz.DocIndex):
-    idx = _index()
-    first = idx.root.children          # most starts fail on their first character
-    text, nt, tm = di.text, di.nt, di.tm
+    text, t = di.text, di.nt.text
     out = []
-    t = nt.text
-    for i in di.name_starts:
-        if t[i].lower() not in first:
+    for s, e, end, payloads in gz.first_hits(di, _index(), _right_ok):
+        org = payloads[0]
+        if _skip_in_context(text, s, e, org, t, end):
             continue
-        for end, payloads in idx.matches(nt, i):
-            s, e = nt.orig_span(i, end)
-            if not _right_ok(text, tm, s, e):
-                continue
-            org = payloads[0]
-            if _skip_in_context(text, s, e, org, t, end):
-                break
-            e2, abbr = _extend_gloss(text, e, org)
-            if abbr is None and text[s:e] == org.get("abbreviation"):
-                abbr = text[s:e]
-            out.append((s, e2, org["canonical"], abbr, org["org_type"], org.get("country"), "gazetteer"))
-            break
+        e2, abbr = _extend_gloss(text, e, org)
+        if abbr is None and text[s:e] == org.get("abbreviation"):
+            abbr = text[s:e]
+        out.append((s, e2, org["canonical"], abbr, org["org_type"], org.get("country"), "gazetteer"))
     return out
 
 
