@@ -84,6 +84,12 @@ def _is_label(line: str, book: RuleBook) -> bool:
     return bool(hit and hit[0].category == "menu")
 
 
+def _is_prose(line: str) -> bool:
+    """A sentence of article text: long, ending like a Korean or English sentence."""
+    line = line.strip()
+    return len(line) >= 40 and line.endswith(("다.", "다", "."))
+
+
 def menu_tail_start(lines: list[str], book: RuleBook) -> int:
     """Index where a trailing block of section menus (and teasers under them) begins."""
     settings = book.tail_block
@@ -92,7 +98,12 @@ def menu_tail_start(lines: list[str], book: RuleBook) -> int:
     labels_from = [0] * (len(content) + 1)           # labels_from[k]: labels among content[k:]
     for k in range(len(content) - 1, -1, -1):
         labels_from[k] = labels_from[k + 1] + is_label[k]
-    for k in range(len(content) // 2, len(content)):
+    def shields(k: int) -> bool:         # article prose, not a teaser sitting between two menu labels
+        between_labels = 0 < k < len(content) - 1 and is_label[k - 1] and is_label[k + 1]
+        return _is_prose(lines[content[k]]) and not between_labels
+
+    last_prose = max((k for k in range(len(content)) if shields(k)), default=-1)
+    for k in range(max(len(content) // 2, last_prose + 1), len(content)):   # never cut article sentences
         if is_label[k]:
             labels, rest = labels_from[k], len(content) - k
             if labels >= settings["min_labels"] and labels / rest >= settings["min_share"]:

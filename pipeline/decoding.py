@@ -84,10 +84,10 @@ def decode(data: bytes, *, html: bool = False) -> tuple[str, str]:
         return _finish(text), bom
     if looks_binary(data):
         raise DecodeError("binary", "binary content (NUL bytes or a known file signature)")
-    candidates = ([declared_charset(data)] if html else []) + ["utf-8"]
+    candidates = ([declared_charset(data)] if html else []) + ["utf-8", "cp949"]
     for encoding in filter(None, candidates):
         text = _strict(data, encoding)
-        if text is not None:
+        if text is not None and (encoding != "cp949" or plausible(text)):   # cp949 accepts many byte strings
             return _finish(text), encoding
     text = _detect(data)
     if text is not None:

@@ -80,3 +80,9 @@ def test_decode_errors_carry_reasons():
     with pytest.raises(DecodeError) as err:
         decode(b"   \n ")
     assert err.value.reason == "empty"
+
+
+def test_undeclared_cp949_text_dump_decodes():
+    data = ("과학기술정보통신부는 22일 서울에서 회의를 열었다. " * 3).encode("cp949")
+    text, encoding = decode(data)
+    assert encoding in ("cp949", "detected") and text.startswith("과학기술정보통신부는")
