@@ -140,7 +140,11 @@ def test_lock_refuses_a_live_holder(tmp_path):
 def _kill_when(proc: subprocess.Popen, condition, timeout: float = 120) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
-        if condition():
+        try:
+            met = condition()
+        except FileNotFoundError:          # the job removed a folder while we were looking into it
+            met = False
+        if met:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             return True
