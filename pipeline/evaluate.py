@@ -91,7 +91,7 @@ def evaluate_gold() -> dict:
     """Run the samples through the whole pipeline in a temporary folder and score every gold item."""
     import pyarrow.dataset as ds
 
-    from .gold import load_cases, score, squash, views_from_tables
+    from .gold import load_cases, org_aliases, score, views_from_tables
     from .runner import run_extract
     from .settings import Settings
 
@@ -100,10 +100,7 @@ def evaluate_gold() -> dict:
         run_extract(ROOT / "raw", out, Settings(workers=1, quiet=True))
         names = ("articles", "dates", "numbers", "officials", "organizations", "events", "event_clusters")
         tables = {n: ds.dataset(out / n, format="parquet").to_table().to_pylist() for n in names}
-    orgs_file = ROOT / "pipeline" / "data" / "organizations.json"
-    entries = json.loads(orgs_file.read_text(encoding="utf-8")) if orgs_file.exists() else []
-    aliases = {e["canonical"]: {squash(a) for a in [e["canonical"], *e.get("aliases", [])]} for e in entries}
-    views = views_from_tables(tables, aliases)
+    views = views_from_tables(tables, org_aliases())
     results = list(score(load_cases(GOLD), views, tables["event_clusters"]))
     by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     missed = []

@@ -174,6 +174,14 @@ def check_across(case: GoldCase, clusters: list[dict], article_ids: dict[str, st
                and needed <= set(cluster["article_ids"]) for cluster in clusters)
 
 
+def org_aliases() -> dict[str, set[str]]:
+    """canonical name -> squashed names (canonical and aliases) from the organisation gazetteer."""
+    from .gazetteer import DATA
+
+    entries = json.loads((DATA / "organizations.json").read_text(encoding="utf-8"))
+    return {e["canonical"]: {squash(a) for a in [e["canonical"], *e.get("aliases", [])]} for e in entries}
+
+
 def views_from_tables(tables: dict[str, list[dict]], org_aliases: dict[str, set[str]]) -> dict[str, ArticleView]:
     """{sample file name: ArticleView} from whole tables given as lists of dict rows."""
     by_article: dict[str, dict[str, list[dict]]] = {}

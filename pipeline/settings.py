@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
@@ -26,7 +26,6 @@ class Settings:
     quiet: bool = False
     log_format: str = "plain"             # plain | json
     wait_for_lock: bool = False
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def output_key(self) -> dict:
         """The settings that change what is written: part of the fingerprint of every output row."""

@@ -20,14 +20,6 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def org_aliases() -> dict[str, set[str]]:
-    from pipeline.gold import squash
-
-    path = ROOT / "pipeline" / "data" / "organizations.json"
-    entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    return {e["canonical"]: {squash(a) for a in [e["canonical"], *e.get("aliases", [])]} for e in entries}
-
-
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> Path:
     """The five samples processed once into a fresh output folder (1 worker, local engine)."""
@@ -53,7 +45,7 @@ def sample_tables(sample_run) -> dict[str, pd.DataFrame]:
 def sample_views(sample_run):
     import pyarrow.dataset as ds
 
-    from pipeline.gold import views_from_tables
+    from pipeline.gold import org_aliases, views_from_tables
 
     tables = {name: ds.dataset(sample_run / name, format="parquet").to_table().to_pylist() for name in TABLES}
     return views_from_tables(tables, org_aliases()), tables["event_clusters"]
