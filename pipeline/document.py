@@ -9,14 +9,14 @@ import bisect
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import __version__
-from .clean import Cleaned, Removed, clean_html, clean_lines
-from .decoding import DecodeError, decode
-from .events import finish_events
-from .reading import InputFile, ReadError, load
-from .reference import choose_reference
-from .schema import SCHEMA_VERSION
-from .settings import Settings
+from pipeline import __version__
+from pipeline.clean.cleaner import Cleaned, Removed, clean_html, clean_lines
+from pipeline.ingest.decoding import DecodeError, decode
+from pipeline.events import finish_events
+from pipeline.ingest.reading import InputFile, ReadError, load
+from pipeline.extract.reference import choose_reference
+from pipeline.schema import SCHEMA_VERSION
+from pipeline.settings import Settings
 
 
 @dataclass
@@ -50,11 +50,11 @@ def _outside(spans: list, mention) -> bool:
 
 def analyse(text: str, reference: date | None, doc=None) -> Analysis:
     """All extractors over one clean text."""
-    from .dates import extract_dates
-    from .entities import extract_locations, extract_officials, extract_organizations
-    from .events import extract_events
-    from .nlp import get_nlp
-    from .numbers import extract_numbers
+    from pipeline.extract.dates import extract_dates
+    from pipeline.extract.entities import extract_locations, extract_officials, extract_organizations
+    from pipeline.events import extract_events
+    from pipeline.nlp import get_nlp
+    from pipeline.extract.numbers import extract_numbers
 
     doc = doc if doc is not None else get_nlp()(text)
     result = Analysis(text, reference, [s.start_char for s in doc.sents] or [0])
@@ -132,7 +132,7 @@ def finish_file(p: Prepared, doc) -> DocResult:
 def process_files(items: list[InputFile], settings: Settings) -> list[DocResult]:
     """Prepare a batch, tokenise its texts as one Kiwi batch (Kiwi works in a background thread
     while Python extracts from the previous document), then extract."""
-    from .nlp import make_docs
+    from pipeline.nlp import make_docs
 
     prepared = [prepare_file(item, settings) for item in items]
     pending = [p for p in prepared if isinstance(p, Prepared)]
@@ -154,7 +154,7 @@ def _meta_date(value: str | None) -> date | None:
 
 def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_raw: int,
                  cleaned: Cleaned, doc=None) -> dict[str, list[dict]]:
-    from .dates import extract_dates
+    from pipeline.extract.dates import extract_dates
 
     published = _meta_date(meta.get("published")) or cleaned.published
     reference, source = choose_reference(cleaned, published, extract_dates(cleaned.text, None))

@@ -17,7 +17,7 @@ def _mention(kind: str, m, value: dict) -> dict:
 
 
 def mentions_of(text: str, anchor: date | None) -> list[dict]:
-    from .extract import analyse
+    from pipeline.document import analyse
 
     a = analyse(text, anchor)
     out = [_mention("date", m, _date_value(m)) for m in a.dates]

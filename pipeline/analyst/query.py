@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .schema import SCHEMAS
+from pipeline.schema import SCHEMAS
 
 VIEWS = ("articles", "rejects", "events", "event_clusters", "officials", "organizations", "locations",
          "dates", "numbers", "runs")

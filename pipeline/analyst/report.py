@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
-from .storage import Store
+from pipeline.batch.storage import Store
 
 TITLE = "Policy events report"
 ARTICLE_DIR = "articles"

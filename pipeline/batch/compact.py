@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 
 from .locking import RunLock
-from .schema import ARTICLE_TABLES, from_rows
+from pipeline.schema import ARTICLE_TABLES, from_rows
 from .storage import Journal, Store
 
 

@@ -9,9 +9,9 @@ import multiprocessing as mp
 from collections import deque
 from typing import Iterator
 
-from .extract import DocResult, process_files
-from .reading import InputFile
-from .settings import Settings
+from pipeline.document import DocResult, process_files
+from pipeline.ingest.reading import InputFile
+from pipeline.settings import Settings
 
 
 CACHE_RESET_EVERY = 1000          # documents per worker between trafilatura cache resets
@@ -45,7 +45,7 @@ def _batches(items: list[InputFile], size: int) -> list[list[InputFile]]:
 
 
 def _warm_worker() -> None:
-    from .nlp import get_kiwi
+    from pipeline.nlp import get_kiwi
     get_kiwi()
 
 

@@ -15,14 +15,14 @@ from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
-from . import __version__
+from pipeline import __version__
 from .engines import run_documents
-from .events import cluster_events
-from .extract import DocResult
+from pipeline.events import cluster_events
+from pipeline.document import DocResult
 from .locking import RunLock
-from .reading import InputFile, discover
-from .schema import ARTICLE_TABLES, SCHEMA_VERSION, from_rows
-from .settings import Settings, settings_hash
+from pipeline.ingest.reading import InputFile, discover
+from pipeline.schema import ARTICLE_TABLES, SCHEMA_VERSION, from_rows
+from pipeline.settings import Settings, settings_hash
 from .storage import Journal, PartWriter, Store
 
 log = logging.getLogger("pipeline")

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .schema import ARTICLE_TABLES, SCHEMAS, empty, from_rows, validate
+from pipeline.schema import ARTICLE_TABLES, SCHEMAS, empty, from_rows, validate
 
 MANIFEST = "_manifest.parquet"
 JOURNAL = "_journal.json"

@@ -8,7 +8,7 @@ The work is split by entity; this module is the stable entry point::
     places = extract_locations(doc)              # pipeline.locations
 
 All three are pure functions of the Doc (gazetteers and rules are read once from
-``pipeline/data/``), return mentions sorted by start with character offsets into
+``pipeline/lexicon/data/``), return mentions sorted by start with character offsets into
 ``doc.text``, and accept any text. Organisations never overlap each other.
 
 What they derive from the Doc (its tokens as plain lists, the normalised text, the words) is

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import gazetteer as gz
+from pipeline import lexicon as gz
 from .mentions import LocationMention
 from .organizations import extract_organizations
 

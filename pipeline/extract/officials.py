@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from . import gazetteer as gz
+from pipeline import lexicon as gz
 from .mentions import OfficialMention, OrganizationMention
 
 _INITIAL = re.compile(r"[A-Z]\.?")
@@ -166,7 +166,7 @@ def _could_be_name(t: str) -> bool:
     """Kiwi read the word as one common noun; is a name among its next-best readings?"""
     if not _korean_shape(t):
         return False
-    from .nlp import get_kiwi
+    from pipeline.nlp import get_kiwi
     readings = get_kiwi().analyze(t, top_n=3)
     best = readings[0][1] if readings else 0.0
     # a whole-word proper-noun reading nearly as good as the best one (곽준호, not 유가족 or 사이인)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import gazetteer as gz
+from pipeline import lexicon as gz
 from .mentions import OrganizationMention
 
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&\-.]{1,11}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .clean import Cleaned
+from pipeline.clean.cleaner import Cleaned
 from .mentions import DateMention
 
 PAGE_DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")

@@ -24,7 +24,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "gold" / "seeds.json"
 KLUE = ROOT / "tests" / "data" / "eval" / "klue_ner_dev_A.jsonl"
 FLOORS = ROOT / "tests" / "eval_floors.json"
@@ -73,7 +73,7 @@ def score_spans(pairs: list[tuple[list, list]]) -> dict[str, dict[str, float]]:
 
 
 def evaluate_klue(path: Path = KLUE, source: str = "wikitree", limit: int | None = None) -> dict:
-    from .extract import analyse
+    from pipeline.document import analyse
 
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [r for r in records if r.get("source") == source][:limit]
@@ -92,8 +92,8 @@ def evaluate_gold() -> dict:
     import pyarrow.dataset as ds
 
     from .gold import load_cases, org_aliases, score, views_from_tables
-    from .runner import run_extract
-    from .settings import Settings
+    from pipeline.batch.runner import run_extract
+    from pipeline.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "processed"
@@ -172,7 +172,7 @@ def render(results: dict, floors: dict[str, float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m pipeline.quality.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--skip-corpora", action="store_true", help="do not run the corpus tests")
     args = parser.parse_args(argv)

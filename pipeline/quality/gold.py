@@ -176,7 +176,7 @@ def check_across(case: GoldCase, clusters: list[dict], article_ids: dict[str, st
 
 def org_aliases() -> dict[str, set[str]]:
     """canonical name -> squashed names (canonical and aliases) from the organisation gazetteer."""
-    from .gazetteer import DATA
+    from pipeline.lexicon import DATA
 
     entries = json.loads((DATA / "organizations.json").read_text(encoding="utf-8"))
     return {e["canonical"]: {squash(a) for a in [e["canonical"], *e.get("aliases", [])]} for e in entries}
