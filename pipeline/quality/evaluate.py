@@ -6,7 +6,10 @@ Sets:
   label, exact and overlapping spans. Mapping: dates and number durations -> DT, other numbers -> QT,
   officials' names -> PS (titled people only, so PS recall is partial by design), organisations -> OG,
   locations -> LC;
-- the corpora of examples beside each rule family (tests/corpus/): share of examples passing.
+- the corpora of examples beside each rule family (tests/corpus/): share of examples passing;
+- hand-labelled real news (tests/data/eval/events_labels.jsonl, :mod:`pipeline.quality.events_eval`):
+  events precision/recall/F1, date, place and country-count accuracy on matched events, officials
+  precision/recall and spurious events per article without events, for the dev and holdout splits.
 
 Floors live in tests/eval_floors.json; a figure below its floor fails the run (exit 1).
 Raising a floor is a normal commit; lowering one needs a written reason in that file's "reasons".
@@ -143,12 +146,19 @@ def flatten(results: dict) -> dict[str, float]:
         for metric in ("precision", "recall", "f1"):
             figures[f"klue.{key}.{metric}"] = s[metric]
     figures.update({f"corpus.{k}": v["share"] for k, v in results["corpora"].items()})
+    if "events" in results:
+        from .events_eval import flatten as flatten_events
+        figures.update(flatten_events(results["events"]))
     return figures
 
 
-def check_floors(figures: dict[str, float], floors: dict[str, float]) -> list[str]:
-    return [f"{name}: {figures.get(name, 0.0):.3f} < floor {floor:.3f}"
-            for name, floor in sorted(floors.items()) if figures.get(name, 0.0) + 1e-9 < floor]
+def check_floors(figures: dict[str, float], floors: dict[str, float],
+                 ceilings: dict[str, float] | None = None) -> list[str]:
+    """Figures below their floor, and figures (such as spurious events per article) above their ceiling."""
+    low = [f"{name}: {figures.get(name, 0.0):.3f} < floor {floor:.3f}"
+           for name, floor in sorted(floors.items()) if figures.get(name, 0.0) + 1e-9 < floor]
+    return low + [f"{name}: {figures.get(name, 1e9):.3f} > ceiling {ceiling:.3f}"
+                  for name, ceiling in sorted((ceilings or {}).items()) if figures.get(name, 1e9) - 1e-9 > ceiling]
 
 
 def render(results: dict, floors: dict[str, float]) -> str:
@@ -168,6 +178,9 @@ def render(results: dict, floors: dict[str, float]) -> str:
     lines += ["", "Corpora beside the rules (examples passing):"]
     for family, c in sorted(results["corpora"].items()):
         lines.append(f"  {family:<12} {c['share']:6.1%}  ({c['passed']}/{c['total']})")
+    if "events" in results:
+        from .events_eval import render as render_events
+        lines += [""] + render_events(results["events"])
     return "\n".join(lines)
 
 
@@ -177,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-corpora", action="store_true", help="do not run the corpus tests")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    results = {"gold": evaluate_gold(), "klue": evaluate_klue(),
+    from .events_eval import evaluate_events
+
+    results = {"gold": evaluate_gold(), "klue": evaluate_klue(), "events": evaluate_events(),
                "corpora": {} if args.skip_corpora else evaluate_corpora()}
     spec = json.loads(FLOORS.read_text(encoding="utf-8"))
     floors = {k: v for k, v in spec["floors"].items() if not (args.skip_corpora and k.startswith("corpus."))}
@@ -185,10 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     figures = flatten(results)
     if args.json:
         Path(args.json).write_text(json.dumps({"date": date.today().isoformat(), "figures": figures}, indent=1))
-    failures = check_floors(figures, floors)
-    print(f"\n{len(floors) - len(failures)}/{len(floors)} floors held ({time.monotonic() - started:.0f}s)")
+    ceilings = spec.get("ceilings", {})
+    failures = check_floors(figures, floors, ceilings)
+    print(f"\n{len(floors) + len(ceilings) - len(failures)}/{len(floors) + len(ceilings)} floors and ceilings held ({time.monotonic() - started:.0f}s)")
     for failure in failures:
-        print(f"  BELOW FLOOR {failure}")
+        print(f"  FAILED {failure}")
     return 1 if failures else 0
 
 
