@@ -160,7 +160,8 @@ class Mention:
     named: bool = True            # False for a back-reference (동 정상회의)
     parent: "Mention | None" = None
     rule: str = "named_event"
-    location: str | None = None   # a visit's destination
+    location: str | None = None   # a visit's destination, a clause's venue
+    date: object = None           # a clause's own date mention
 
 
 def _inside(spans, pos: int) -> bool:
@@ -400,9 +401,10 @@ def _place_before(ctx: Context, end: int) -> int | None:
     return start
 
 
-def _visitor(ctx: Context, start: int, end: int) -> tuple[bool, str | None]:
-    """Whether an official (or a title as subject: 대통령이) stands in [start, end), and their name."""
-    officials = [o for o in ctx.analysis.officials if start <= o.start and o.end <= end]
+def _visitor(ctx: Context, start: int, end: int, place: str = "") -> tuple[bool, str | None]:
+    """Whether an official (or a title as subject: 대통령이) stands in [start, end), and their name; no one
+    visits their own country (강경화 장관 … 방한한 외교장관: not the visitor)."""
+    officials = [o for o in ctx.analysis.officials if start <= o.start and o.end <= end and o.country != place]
     if officials:
         return True, officials[0].name
     return bool(rules().visitor_re.search(ctx.text, start, end)), None
@@ -410,8 +412,8 @@ def _visitor(ctx: Context, start: int, end: int) -> tuple[bool, str | None]:
 
 def _visitor_after(ctx: Context, verb_end: int) -> str | None:
     """'서울을 방문한 <official>': in a relative clause the visitor is the official it modifies."""
-    ending = re.match(r"(?:한|하는|했던|하던)\s", ctx.text[verb_end:verb_end + 4])
-    heads = [o for o in ctx.analysis.officials if ending and o.start == verb_end + ending.end()]
+    ending = re.match(r"(?:한|하는|했던|하던|중인)\s", ctx.text[verb_end:verb_end + 4])
+    heads = [o for o in ctx.analysis.officials if ending and 0 <= o.start - verb_end - ending.end() <= 3]
     return heads[0].name if heads else None
 
 
@@ -435,7 +437,7 @@ def _visit(ctx: Context, start: int, end: int, place: str, trigger: str) -> list
     visitor = _visitor_after(ctx, end)
     ok = visitor is not None
     if not ok:
-        ok, visitor = _visitor(ctx, ctx.sentence_start(start), start)
+        ok, visitor = _visitor(ctx, ctx.sentence_start(start), start, place)
     if not ok:
         return []
     name = " ".join(w for w in (visitor, place, trigger) if w)
@@ -449,13 +451,20 @@ def find_bare_hosted(ctx: Context, named: list[Mention], taken: list) -> list[Me
         if match.start() not in ctx.tokens.start_set or _inside(taken, match.start()):
             continue
         gap = predicate_gap(ctx, match.end(), rules().adoption_re, span=30)
-        if gap is None or _no_report(ctx.text, gap[1]):
+        if gap is None or _no_report(ctx.text, gap[1]) or _unreal_after(ctx.text, gap[1]):
             continue
         host = _host_before(named, match.start(), ctx.sentence(match.start()))
         if host is not None:
             found.append(Mention(match.start(), match.end(), f"{host.name} {match.group(1)}", None, "declaration",
                                  ctx.sentence(match.start()), parent=host, rule="hosted_statement"))
     return found
+
+
+def _unreal_after(text: str, verb_start: int) -> bool:
+    """발표하는 방안, 채택할 가능성: speculation, no statement (the clause rules' ``unreal_markers``)."""
+    from .clause import spec
+    verb = re.match(r"[가-힣]{2}", text[verb_start:])
+    return bool(verb and spec()["unreal"].match(text, verb_start + verb.end()))
 
 
 def _host_before(named: list[Mention], before: int, sentence: int) -> Mention | None:
@@ -531,6 +540,9 @@ def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
     named += find_unquoted(ctx, quoted + named)
     named += find_signings(ctx, quoted + named)
     named += find_visits(ctx, quoted + named)
+    named = [m for m in named if _kept(ctx, m)]
+    from .clause import find_clauses            # events read from reporting clauses (clause.py imports this module)
+    named += find_clauses(ctx, named)
     named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
     named += find_bare_hosted(ctx, named, quoted + named)
     named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
@@ -538,6 +550,8 @@ def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
 
 
 def _kept(ctx: Context, m: Mention) -> bool:
+    if m.rule.startswith("clause_"):           # the clause is its own reporting predicate
+        return not _in_passing(m, ctx.text)
     if m.rule == "unquoted_name" and not _own_predicate(ctx, m):
         return False
     if m.rule in ("visit", "signing") and rules().habitual_adverb_re.search(ctx.text, ctx.bounds(m.sentence)[0], m.end):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from .cluster import stable_id
 from .find import Context, Mention, Tokens, predicate_gap, words_before, find_mentions
-from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules
+from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
 def _date_before(m: Mention, ctx: Context):
     """The last date before the name in its sentence (≤ 80 chars, no quote between), else one in
     brackets right after it."""
@@ -85,7 +85,7 @@ def _date_and_venue(m: Mention, ctx: Context):
     """(date mention, venue) of a mention: its predicate phrase first, then the clause before it."""
     gap = predicate_gap(ctx, m.end, rules().predicate_re) if m.rule != "visit" else None
     date_after = [d for d in ctx.analysis.dates if gap and gap[0] <= d.start < gap[1] and d.date_start]
-    date_mention = date_after[0] if date_after else _date_before(m, ctx)
+    date_mention = m.date or (date_after[0] if date_after else _date_before(m, ctx))
     if m.location:
         return date_mention, m.location
     venue = _venue_in(ctx, *gap) if gap else None
@@ -240,6 +240,7 @@ def extract_events(analysis, doc=None) -> list[dict]:
         if date_mention is not None and draft.date_mention is None:
             draft.date_mention = date_mention
         draft.location = draft.location or venue
+    _merge_drafts(drafts)
     _link_counts(analysis, named + refs, drafts)
     for ref in refs:
         _draft_for(drafts, ref.parent).sentences.add(ref.sentence)
@@ -248,6 +249,9 @@ def extract_events(analysis, doc=None) -> list[dict]:
 
 
 def _draft_for(drafts: dict[str, Draft], m: Mention) -> Draft:
+    for draft in drafts.values():
+        if any(x is m for x in draft.mentions):
+            return draft
     keys = [k for k in (name_key(m.name), name_key(m.name_en or "")) if k]
     for key in keys:
         for draft in drafts.values():
@@ -257,6 +261,86 @@ def _draft_for(drafts: dict[str, Draft], m: Mention) -> Draft:
     key = f"{m.type}:{keys[0] if keys else m.start}"
     drafts[key] = Draft(key, m)
     return drafts[key]
+
+
+FAMILY = {"summit": "meeting", "meeting": "meeting", "forum": "meeting", "declaration": "statement",
+          "pledge": "statement", "agreement": "agreement", "launch": "launch", "visit": "visit"}
+LAUNCH_WORDS = ("출범", "발족", "개소", "창립")
+
+
+def _core(name: str) -> str:
+    """The name key without a trailing launch meeting (… 발족회의, … 출범 회의 → …)."""
+    return re.sub(rf"(?:{'|'.join(LAUNCH_WORDS)})(?:회의|식)?$", "", name_key(name))
+
+
+def _launchish(d: Draft) -> bool:
+    return d.mention.type == "launch" or any(w in n for n in d.names for w in LAUNCH_WORDS)
+
+
+def _same_event(a: Draft, b: Draft) -> bool:
+    """Two drafts of one article that name one event: the same type family (a launch and its 출범 회의
+    too), neither the other's parent (unless the child is the body's launch meeting), and one name
+    inside the other, or sharing a tail longer than the trigger (AI 데이터센터 전문가 협의회 / TTA·KCIA,
+    전문가 협의회 출범)."""
+    ta, tb = a.mention.type, b.mention.type
+    related = a.key == b.parent_key or b.key == a.parent_key
+    if related:                                  # ‘…협의회’ 출범 회의: the launch meeting is the body's launch
+        child = a if a.parent_key == b.key else b
+        if not _launchish(child):
+            return False
+    elif a.parent_key != b.parent_key:
+        return False
+    elif FAMILY[ta] != FAMILY[tb] and not (_launchish(a) and _launchish(b)):
+        return False
+    for na in a.names:
+        for nb in b.names:
+            ka, kb = _core(na), _core(nb)
+            if (len(ka) >= 4 and len(kb) >= 4 and (ka in kb or kb in ka)) or \
+                    (min(len(ka), len(kb)) >= 2 and (ka.endswith(kb) or kb.endswith(ka))):
+                return True
+            trigger = rules().trigger_re.search(strip_tail(na))
+            tail = next((i for i, (x, y) in enumerate(zip(ka[::-1], kb[::-1])) if x != y), min(len(ka), len(kb)))
+            if trigger and tail >= len(trigger.group(1)) + 2:
+                return True
+    return False
+
+
+def _merge_drafts(drafts: dict[str, Draft]) -> None:
+    """One row per event per article: title, lead and body mentions merge; the dated (then placed)
+    mention's draft wins, a launch wins over its launch meeting (발족회의 is the launch)."""
+    for d in drafts.values():
+        if d.mention.type == "meeting" and any(_core(n) != name_key(n) for n in d.names):
+            d.mention.type = "launch"
+    changed = True
+    while changed:
+        changed = False
+        items = list(drafts.values())
+        for i, a in enumerate(items):
+            for b in items[i + 1:]:
+                if _same_event(a, b):
+                    win, lose = sorted((a, b), key=lambda d: (d.mention.type != "launch", d.date_mention is None,
+                                                              d.location is None, d.mention.start))
+                    _absorb(win, lose, drafts)
+                    changed = True
+                    break
+            if changed:
+                break
+
+
+def _absorb(win: Draft, lose: Draft, drafts: dict[str, Draft]) -> None:
+    win.names = lose.names + win.names if lose.date_mention and not win.date_mention else win.names + lose.names
+    win.mentions += lose.mentions
+    win.sentences |= lose.sentences
+    win.name_en = win.name_en or lose.name_en
+    win.date_mention = win.date_mention or lose.date_mention
+    win.location = win.location or lose.location
+    win.counts += [c for c in lose.counts if c not in win.counts]
+    del drafts[lose.key]
+    if win.parent_key == lose.key:
+        win.parent_key = lose.parent_key
+    for d in drafts.values():
+        if d.parent_key == lose.key:
+            d.parent_key = win.key if d is not win else None
 
 
 def _link_counts(analysis, mentions: list[Mention], drafts: dict[str, Draft]) -> None:

@@ -69,8 +69,14 @@ WORD_END = r"(?=[은는이가을를에의과와도로(\s,.·’'”\"]|$)"
 
 
 @lru_cache(maxsize=1)
+def data() -> dict:
+    """The rule file as read (the clause rules take their own section, ``clauses``)."""
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def rules() -> Rules:
-    spec = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    spec = data()
     triggers = spec["triggers"]
     korean = [t for t in triggers if not t.isascii()]
     english = [t for t in triggers if t.isascii()]

@@ -1,0 +1,250 @@
+"""Events anchored on their reporting clause, not on a name.
+
+Real news reports most meetings without a proper name: ``시진핑 주석과 정상회담을 갖고``, ``8일 정례회의를
+열고``, ``대외경제장관회의를 주재하고``, ``루비오 국무장관과 회동했다``, ``N개국이 공동성명을 발표했다``,
+``업무협약(MOU)을 체결했다``, ``카카오엔터프라이즈가 3일 공식 출범했다``. Each rule is a trigger noun with
+its light verb, or a verbal trigger, from ``clauses`` in ``data/events.json``:
+
+- ``<noun>(을|를)? <light verb>``: the noun gives the type (정상회담 → summit, 회동/통화/간담회 → meeting,
+  공동성명 → declaration, 양해각서/MOU → agreement), the verb must belong to the noun's family
+  (갖다/열다/개최/주재/하다 for meetings, 발표/채택 for statements, 체결/서명 for agreements);
+- ``<subject>(이|가|은|는) <date/place/공식> 출범/발족/개소했다``: a launch of the subject.
+
+The clause fills the event: its name is the noun run before the trigger (한미 정상회담, 제100회
+고객권익보호위원회), else one built from the parties — ``<official>과/와`` is the partner, a Korean subject
+with a foreign partner gives ``한중 정상회담`` (short country forms are data); its date is the last date
+before the trigger in the sentence that is not inside a relative clause of another verb (``10~13일 … 방한한
+또 럼 서기장과``: that date is the visit's); its place the ``<place>에서`` of the clause.
+
+Not events: a clause that is negated, habitual or unrealised (``회담을 하지 않았다``, ``개최 여부``), a plan
+with no date (``회담을 할 예정``, ``체결하기로`` with no date in its sentence), a generic noun with no actor
+(an official or organisation in the sentence), and history: a launch or meeting dated more than
+``history_days`` before the article's reference date (``1994년 창립``).
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import lru_cache
+
+from .find import Context, Mention, _inside, _no_report, _noun_run_start
+from .rules import data as rule_data
+
+PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
+SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
+
+
+@lru_cache(maxsize=1)
+def spec() -> dict:
+    data = rule_data()["clauses"]
+    nouns = data["nouns"]
+    alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    verbs = {family: re.compile(rf"(?:{alt(words)})") for family, words in data["light_verbs"].items()}
+    return {
+        "nouns": nouns,
+        "noun_re": re.compile(rf"(?<![가-힣])(?:[가-힣A-Za-z0-9·ㆍ\-]*?)({alt(nouns)})"
+                              rf"(?P<quote>[’'”\"])?(?P<gloss>\s?\([A-Za-z가-힣 ]{{2,12}}\))?"
+                              rf"(?P<link>(?:\s(?:및|과|와)\s[가-힣]{{1,6}})?(?:을|를|에)\s?(?:{alt(data['adverbs'])}\s)?|\s?)"),
+        "verbs": verbs,
+        "family": data["family"],
+        "future": re.compile(rf"\s?(?:{alt(data['future_markers'])})"),
+        "unreal": re.compile(rf"\s?(?:{alt(data['unreal_markers'])})"),
+        "passive": re.compile(alt(data["passive_verbs"])),
+        "attend": re.compile(alt(data["attend_verbs"])),
+        "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을)"),
+        "generic": frozenset(data["nouns_needing_an_actor"]),
+        "short": data["country_short_forms"],
+        "home": data["home_country"],
+        "history_days": data["history_days"],
+    }
+
+
+def find_clauses(ctx: Context, taken: list) -> list[Mention]:
+    """Event mentions read from reporting clauses (see the module docstring)."""
+    return _noun_clauses(ctx, taken) + _launch_clauses(ctx, taken)
+
+
+def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
+    s, text, found = spec(), ctx.text, []
+    for match in s["noun_re"].finditer(text):
+        noun = match.group(1)
+        n0, n1 = match.span(1)
+        family = s["family"][s["nouns"][noun]]
+        link = match.group("link")
+        verbs = s["attend"] if link.strip().endswith("에") else s["verbs"][family]
+        verb = verbs.match(text, _skip_dates(ctx, match.end())) or _passive(ctx, match.end(1))
+        if (verb is None or _inside(taken + found, n0) or _in_speech(ctx, n0, match)
+                or _no_report(text, verb.start()) or _negated_after(text, verb.end())
+                or s["unreal"].match(text, verb.end())):
+            continue
+        if (verb.re is s["verbs"][family] and not re.search("[을를]", link)
+                and (link or not re.match("[하했한해]", text[verb.start()]))):
+            continue                                   # 회담했다 glued; 회담 진행 without a particle is no clause
+        sentence = ctx.sentence(n0)
+        floor, end = ctx.bounds(sentence)
+        date = clause_date(ctx, floor, n0)
+        if date is None and s["future"].match(text, verb.end()):
+            continue                                   # 회담을 할 예정 / 체결하기로: a plan with no date
+        if _history(ctx, date):
+            continue
+        start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers + ctx.analysis.officials)
+        if (noun in s["generic"] and date is None and start == n0 and not match.group("quote")
+                and not _partner_before(ctx, floor, n0)):
+            continue                                   # 회의를 열어: a generic noun needs a date, a name or a partner
+        if not (_has_actor(ctx, floor, end) or ctx.tokens.has(floor, n0, ("NNP", "SL", "SH"))):
+            continue
+        quote = _quote_ending(ctx, n1) if match.group("quote") else None
+        if quote is not None:
+            start, name = quote.start + 1, text[quote.start + 1:n1]
+        else:
+            name = text[start:n1] if start < n0 else (_party_name(ctx, floor, n0, noun) or noun)
+        kind = s["nouns"][noun]
+        if kind == "meeting" and "정상" in name and ("회담" in noun):
+            kind = "summit"
+        venue = _clause_venue(ctx, date.end if date else floor, start)
+        found.append(Mention(start, match.end("gloss") if match.group("gloss") else n1, name, None, kind, sentence,
+                             rule=f"clause_{family}", location=venue, date=date))
+    return found
+
+
+def _passive(ctx: Context, end: int):
+    """'<noun>(이|가|은|는) <date/place> 열렸다/개최됐다/종료됐다': the predicate match, or None."""
+    from .find import predicate_gap
+    gap = predicate_gap(ctx, end, spec()["passive"])
+    return spec()["passive"].match(ctx.text, gap[1]) if gap else None
+
+
+def _quote_ending(ctx: Context, end: int):
+    """The quoted span closing right after ``end`` (‘고객권익보호위원회’를 개최했다)."""
+    return next((q for q in ctx.quoted if q.end == end + 1), None)
+
+
+def _in_speech(ctx: Context, pos: int, match) -> bool:
+    """Inside a quotation that does not close right after the noun: someone's words, not a report."""
+    return any(q.start < pos < q.end and q.end != match.end(1) + 1 for q in ctx.quoted)
+
+
+def _negated_after(text: str, pos: int) -> bool:
+    return bool(re.match(r"[가-힣]{0,3}\s?(?:않|못|안\s|없)", text[pos:pos + 8]))
+
+
+def _skip_dates(ctx: Context, pos: int) -> int:
+    """Past a date standing between object and verb (공동성명을 21일(현지 시각) 발표했다)."""
+    for d in ctx.analysis.dates:
+        if d.start == pos:
+            after = re.match(r"\s?(?:\([^()]{1,8}\))?\s?", ctx.text[d.end:d.end + 12])
+            return d.end + after.end()
+    return pos
+
+
+def _partner_before(ctx: Context, floor: int, pos: int) -> bool:
+    return any(floor <= o.start and o.end <= pos and PARTNER.match(ctx.text, o.end) for o in ctx.analysis.officials)
+
+
+def _has_actor(ctx: Context, floor: int, end: int) -> bool:
+    a = ctx.analysis
+    return any(floor <= m.start < end for m in a.officials + a.organizations + a.locations)
+
+
+def clause_date(ctx: Context, floor: int, pos: int):
+    """The last resolved date before ``pos`` in its sentence that no other verb's relative clause holds."""
+    dates = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= pos and d.date_start is not None]
+    for d in reversed(dates):
+        if not _relative_between(ctx, d.end, pos):
+            return d
+    return None
+
+
+def _relative_between(ctx: Context, start: int, end: int) -> bool:
+    """A relative ending (ETM: 방한한) between a date and the trigger's word: the date is that verb's."""
+    stop = ctx.text.rfind(" ", start, end)
+    for s, _, tags in ctx.tokens.within(start, max(start, stop)):
+        if "ETM" in tags and not _inside(ctx.analysis.dates, s):
+            return True
+    return False
+
+
+def _clause_venue(ctx: Context, floor: int, end: int) -> str | None:
+    from .link import _venue_in                           # a local import: link imports this module's callers
+    return _venue_in(ctx, floor, end)
+
+
+def _history(ctx: Context, date) -> bool:
+    ref = ctx.analysis.reference
+    return bool(date and ref and date.date_end and date.date_end < ref - timedelta(days=spec()["history_days"]))
+
+
+def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
+    """A meeting named by its parties: a Korean subject with a foreign partner (시진핑 주석과) gives 한중
+    정상회담; otherwise the subject's and the partner's names (조현-루비오 회동)."""
+    text, officials = ctx.text, [o for o in ctx.analysis.officials if floor <= o.start and o.end <= pos]
+    partners = [o for o in officials if PARTNER.match(text, o.end)]
+    partner = partners[-1] if partners else None
+    subjects = [o for o in officials if o is not partner and SUBJECT.match(text, o.end)]
+    subject = subjects[0] if subjects else None
+    home = spec()["home"]
+    sides = {subject.country if subject else None, (partner.country if partner else None)
+             or _visited_country(ctx, floor, pos)} - {None}
+    foreign = sides - {home}
+    if len(foreign) == 2 and subject is not None and partner is not None and noun.startswith("정상"):
+        a, b = (spec()["short"].get(c, c) for c in (partner.country, subject.country))
+        return f"{a}·{b} {noun}"
+    if not noun.startswith("정상") and subject is not None and partner is not None:
+        return f"{subject.name}-{partner.name} {noun}"
+    if len(foreign) == 1 and (home in sides or subject is None or subject.country is None or partner is None
+                              or partner.country is None):
+        country = next(iter(foreign))
+        short = spec()["short"].get(country)
+        return f"한{short} {noun}" if short else f"한·{country} {noun}"
+    if partner is None:
+        return None
+    return f"{subject.name}-{partner.name} {noun}" if subject else f"{partner.name} {noun}"
+
+
+def _visited_country(ctx: Context, floor: int, pos: int) -> str | None:
+    """'투르크메니스탄을 국빈 방문해 정상회담을 가졌다': the country visited is the other party."""
+    from pipeline.lexicon import country_names
+
+    for loc in reversed([m for m in ctx.analysis.locations if floor <= m.start and m.end <= pos]):
+        country = country_names().get(loc.text)
+        if country and re.match(r"[을를]\s(?:국빈\s|공식\s)?방문", ctx.text[loc.end:loc.end + 8]):
+            return country
+    return None
+
+
+def _launch_clauses(ctx: Context, taken: list) -> list[Mention]:
+    """'<subject>(이|가|은|는) <date/place/공식> 출범했다': a launch of the subject."""
+    text, found = ctx.text, []
+    for match in spec()["launch_re"].finditer(text):
+        verb = match.start(1)
+        sentence = ctx.sentence(verb)
+        floor = ctx.bounds(sentence)[0]
+        if _inside(taken + found, verb) or _no_report(text, verb) or re.match(r"[가-힣]{2}(?:했|됐)(?:을|던)", text[verb:]):
+            continue
+        subject = _subject_before(ctx, floor, match.start())
+        if subject is None:
+            continue
+        start, particle = subject
+        date = clause_date(ctx, particle, verb) or clause_date(ctx, floor, start)
+        if _history(ctx, date):
+            continue
+        name = f"{text[start:particle]} {match.group(1)}"
+        found.append(Mention(start, particle, name, None, "launch", sentence, rule="clause_launch",
+                             location=_clause_venue(ctx, particle, verb), date=date))
+    return found
+
+
+def _subject_before(ctx: Context, floor: int, verb: int) -> tuple[int, int] | None:
+    """(start, particle start) of the subject noun run before a predicate, when only dates, places,
+    numbers and adverbs such as 공식 stand between."""
+    text = ctx.text
+    for particle in reversed([m for m in SUBJECT.finditer(text, floor, verb)]):
+        between = text[particle.end():verb]
+        if re.search(r"[‘’'“”\"]", between) or ctx.tokens.has(particle.end(), verb, ("V", "E", "XSV", "XSA"),
+                                                                skip=ctx.analysis.dates):
+            return None
+        start = _noun_run_start(ctx, particle.start(), ctx.analysis.dates + ctx.analysis.numbers)
+        if start < particle.start() and ctx.tokens.has(start, particle.start(), ("NNP", "SL", "SH")):
+            return start, particle.start()
+        return None
+    return None
