@@ -61,7 +61,7 @@ def official_matches(exp: dict, o) -> bool:
         return False
     if "organization" in exp and _nospace(exp["organization"]) not in _org_names(o.organization):
         return False
-    return all(getattr(o, k) == exp[k] for k in ("country", "role") if k in exp)
+    return all(getattr(o, k) == exp[k] for k in ("country", "role", "former") if k in exp)
 
 
 def org_matches(name: str, orgs) -> bool:

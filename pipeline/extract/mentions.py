@@ -63,6 +63,7 @@ class OfficialMention:
     rule: str
     text: str = ""
     person_id: str = ""          # groups mentions of one person (stable across articles: name + organisation)
+    former: bool = False         # 전/前 before the title: 이명박 전 대통령
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ class _Cand:
     country: str | None
     rule: str
     surname_only: bool = False
+    former: bool = False
 
 
 def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | None:
@@ -275,8 +276,10 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     def joinable(i):    # words[i] runs on into words[i + 1] with only spaces between
         return i >= 0 and words[i].bare and not words[i + 1].lead
 
-    # modifier: 이명박 전 대통령
+    # modifier: 이명박 전 대통령 (전/前: a former holder)
+    former = False
     if joinable(k) and words[k].text in _titles()[4]:
+        former = words[k].text in gz.titles().get("former_modifiers", ())
         k -= 1
     # organisation right before the title, possibly with qualifiers (마이크로소프트 인공지능 최고책임자)
     if org1 is None:
@@ -301,6 +304,9 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         k -= 1
     elif joinable(k) and org1 is None and words[k].text in gz.place_names():
         k -= 1                                    # a place: 이민호 대전 유성구청장
+    if joinable(k) and words[k].text in _titles()[4] and (org1 is not None or country is not None):
+        former = former or words[k].text in gz.titles().get("former_modifiers", ())
+        k -= 1                                    # 김성환 전 외교부 장관
     if country is None:
         prefix = title[:-len(t.base)] if title.endswith(t.base) else ""
         country = gz.country_names().get(prefix)  # 주한 미국대사
@@ -313,6 +319,9 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                                 and not words[k + 1].lead):
         return None
     w = words[k]
+    shared = _shared_names(w, title, t, org1, country, former)
+    if shared:
+        return shared
     strong_last = _name_word(w, orgs, last=True)
     if not strong_last:
         if not _weak_name(w, orgs):
@@ -336,6 +345,8 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                 break
             p = replace(p, text=p.text + p.tail, stem_end=p.stem_end + len(p.tail), tail="")
             extended[first - 1] = p
+        if _adverb_like(p):
+            break                                 # 반면 트럼프, 그만큼 트럼프: no adverb inside a name
         strong = _name_word(p, orgs, last=False)
         if strong or (_weak_name(p, orgs) and len(p.text) <= 3 and not _korean_shape(w.text) and strong_last):
             strong_prev = strong_prev or strong
@@ -348,6 +359,8 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         return None
     name_words = [text[words[i].stem_start:words[i].end if _is_initial(words[i], text)
                        else extended.get(i, words[i]).stem_end] for i in range(first, k + 1)]
+    if len(name_words) == 2 and _body_after_name(*name_words):
+        name_words, w = name_words[:1], words[k - 1]     # 류영준 카카오페이 대표: the body is no name
     if len(name_words) == 1 and len(name_words[0]) == 1:
         if name_words[0] not in _titles()[6]:
             return None
@@ -372,7 +385,52 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                 country = country or c
                 mstart = words[j].stem_start
     return _Cand(mstart, t.end, name_start, name_end, " ".join(name_words), name_latin, title, t.base,
-                 org1, country, "title" if not surname_only else "surname", surname_only)
+                 org1, country, "title" if not surname_only else "surname", surname_only, former)
+
+
+def _adverb_like(p: gz.Word) -> bool:
+    """A word of two or more syllables Kiwi reads as one adverb or conjunction (그만큼, 다만)."""
+    return len(p.text) >= 2 and len(p.tags) == 1 and p.tags[0].startswith(("MAG", "MAJ"))
+
+
+def _body_after_name(first: str, second: str) -> bool:
+    """'조원진 우리공화당', '공성배 용인대': a Korean full name, then a body's name (ending in an
+    organisation head, or in 당/처/청/부/대), not the second half of a foreign name (하야시 요시마사)."""
+    if not (len(first) == 3 and _korean_shape(first)) or _korean_shape(second) or not _HANGUL_NAME.fullmatch(second):
+        return False
+    return second.endswith(_long_heads()) or (len(second) >= 3 and second[-1] in "당처청부대")
+
+
+_SHARED = re.compile(r"[가-힣]{2,4}(?:[ㆍ·・][가-힣]{2,4})+")
+
+
+def _shared_names(w: gz.Word, title: str, t: _Title, org, country, former) -> list[_Cand] | None:
+    """'유명환ㆍ김성환 전 외교부 장관': Korean names joined by a middle dot share one title."""
+    if not _SHARED.fullmatch(w.text) or w.tail:
+        return None
+    parts = re.split(r"[ㆍ·・]", w.text)
+    if not all(_korean_shape(p) for p in parts):
+        return None
+    out, pos = [], w.stem_start
+    for part in parts:
+        out.append(_Cand(pos, t.end, pos, pos + len(part), part, None, title, t.base, org, country, "shared_title",
+                         former=former))
+        pos += len(part) + 1
+    return out
+
+
+_SLASH = re.compile(r"([가-힣]{2,4})\s?/\s?([^/\n.,]{0,30})$")
+
+
+def _slash_caption(t: _Title, text: str, orgs) -> _Cand | None:
+    """Broadcast captions: '구병삼/통일부 대변인', '이은희 / 인하대 소비자학 교수'."""
+    start = max(0, t.start - 40)
+    m = _SLASH.search(text, start, t.start)
+    if m is None or not _korean_shape(m.group(1)) or (m.start() > 0 and re.match(r"[가-힣]", text[m.start() - 1])):
+        return None
+    org = next((o for o in orgs if m.start(2) <= o.start and o.end <= t.start), None)
+    country = _country_of_org(org) if org else None
+    return _Cand(m.start(1), t.end, m.start(1), m.end(1), m.group(1), None, t.title, t.base, org, country, "slash_caption")
 
 
 def _role(base: str, org: OrganizationMention | None) -> str:
@@ -424,8 +482,10 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
         t = _title_in_word(w, words, wi, org_end, text)
         if t is None:
             continue
-        c = _parse(t, words, orgs, org_end, text)
-        if c is not None:
+        c = _slash_caption(t, text, orgs) or _parse(t, words, orgs, org_end, text)
+        if isinstance(c, list):
+            cands += c
+        elif c is not None:
             cands.append(c)
     return _resolve(cands, text)
 
@@ -481,6 +541,6 @@ def _resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
             start=c.start, end=c.end, name_start=c.name_start, name_end=c.name_end, name=c.name,
             name_latin=c.name_latin, title=c.title, organization=org.canonical if org else None,
             country=country, role=_role(c.base, org), rule=c.rule, text=text[c.start:c.end],
-            person_id=_person_id(key, org.canonical if org else None)))
+            person_id=_person_id(key, org.canonical if org else None), former=c.former))
     result.sort(key=lambda m: (m.start, m.end))
     return result
