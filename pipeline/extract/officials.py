@@ -318,6 +318,9 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     if not joinable(k) and not (k >= 0 and words[k].paren and not words[k].tail and not words[k].trail
                                 and not words[k + 1].lead):
         return None
+    if (org1 is None and joinable(k - 1) and _unknown_body(words[k]) and _korean_shape(words[k - 1].text)
+            and words[k - 1].tags[0].startswith("NNP")):
+        k -= 1                                    # 백상엽 카카오엔터프라이즈 대표: a body the gazetteer lacks
     w = words[k]
     shared = _shared_names(w, title, t, org1, country, former)
     if shared:
@@ -386,6 +389,11 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                 mstart = words[j].stem_start
     return _Cand(mstart, t.end, name_start, name_end, " ".join(name_words), name_latin, title, t.base,
                  org1, country, "title" if not surname_only else "surname", surname_only, former)
+
+
+def _unknown_body(w: gz.Word) -> bool:
+    """A long proper noun between a Korean name and a title: a company or team (카카오엔터프라이즈)."""
+    return len(w.text) >= 6 and bool(re.fullmatch(r"[가-힣A-Za-z0-9]+", w.text)) and w.tags[0].startswith(("NNP", "SL"))
 
 
 def _adverb_like(p: gz.Word) -> bool:
@@ -505,7 +513,8 @@ def _resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
             continue
         if " " not in c.name:
             # the last word of a foreign name: 도넬란 장관 -> 미셸 도넬란
-            pool = [f for f in full if " " in f.name and f.name.split()[-1] == c.name]
+            pool = [f for f in full if " " in f.name and (f.name.split()[-1] == c.name or (
+                f.name.split()[0] == c.name and len(c.name) >= 2 and f.base == c.base))]   # 이시바 (시게루) 총리
             if pool:
                 before = [f for f in pool if f.start < c.start]
                 ref = before[-1] if before else pool[0]

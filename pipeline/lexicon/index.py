@@ -192,7 +192,7 @@ def _match_paren(s: str, close: int) -> int:
     return -1
 
 
-_NON_SPACE = re.compile(r"\S+")
+_NON_SPACE = re.compile(r"\S+?(?=\s|$|(?<=[가-힣]\.)[가-힣])")   # '회사다.백상엽': a sentence glued to the next
 
 
 def _chunks(text: str):
