@@ -5,6 +5,10 @@ Real news reports most meetings without a proper name: ``시진핑 주석과 정
 ``업무협약(MOU)을 체결했다``, ``카카오엔터프라이즈가 3일 공식 출범했다``. Each rule is a trigger noun with
 its light verb, or a verbal trigger, from ``clauses`` in ``data/events.json``:
 
+- ``<date> <meeting noun>에서(는)``: a meeting on that date (지난 19일 국무회의에서는);
+- ``<official>(과|와|을|를) 만나다``: a meeting of the subject with that official (dated, or with an
+  official as subject);
+
 - ``<noun>(을|를)? <light verb>``: the noun gives the type (정상회담 → summit, 회동/통화/간담회 → meeting,
   공동성명 → declaration, 양해각서/MOU → agreement), the verb must belong to the noun's family
   (갖다/열다/개최/주재/하다 for meetings, 발표/채택 for statements, 체결/서명 for agreements);
@@ -32,6 +36,7 @@ from .rules import data as rule_data
 
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
+OBJECT = re.compile(r"(?:을|를)\s(?=\S+$)|(?:을|를)\s")
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +56,10 @@ def spec() -> dict:
         "unreal": re.compile(rf"\s?(?:{alt(data['unreal_markers'])})"),
         "passive": re.compile(alt(data["passive_verbs"])),
         "attend": re.compile(alt(data["attend_verbs"])),
+        "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
+        "dated_re": re.compile(rf"\s((?:[가-힣A-Za-z0-9·]+\s){{0,3}}?[가-힣A-Za-z0-9·]*?)"
+                               rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
+                               rf"(?:{alt(data['dated_venue_particles'])})(?=[\s,])"),
         "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을)"),
         "generic": frozenset(data["nouns_needing_an_actor"]),
         "short": data["country_short_forms"],
@@ -61,7 +70,10 @@ def spec() -> dict:
 
 def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     """Event mentions read from reporting clauses (see the module docstring)."""
-    return _noun_clauses(ctx, taken) + _launch_clauses(ctx, taken)
+    found = _noun_clauses(ctx, taken)
+    found += _launch_clauses(ctx, taken + found)
+    found += _dated_meetings(ctx, taken + found)
+    return found + _meetings_by_meet(ctx, taken + found)
 
 
 def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
@@ -103,7 +115,47 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
             kind = "summit"
         venue = _clause_venue(ctx, date.end if date else floor, start)
         found.append(Mention(start, match.end("gloss") if match.group("gloss") else n1, name, None, kind, sentence,
-                             rule=f"clause_{family}", location=venue, date=date))
+                             rule=f"clause_{family}", location=venue, date=date, generic=start == n0))
+    return found
+
+
+def _dated_meetings(ctx: Context, taken: list) -> list[Mention]:
+    """'지난 19일 국무회의에서는 …': a meeting noun right after a date and before 에서 is a meeting on that date."""
+    text, found = ctx.text, []
+    for d in ctx.analysis.dates:
+        match = spec()["dated_re"].match(text, d.end)
+        if (d.date_start is None or d.grain not in ("day", "week") or match is None
+                or _inside(taken + found, match.start(1)) or _history(ctx, d)):
+            continue
+        start, end = match.start(1), match.end(2)
+        if any(o.start < end and start < o.end for o in ctx.analysis.organizations):
+            continue                                   # 공정거래위원회에서: a body, not a meeting
+        if not ctx.tokens.all_in(start, end, ("NNP", "NNG", "SL", "SN", "SH", "XSN", "XPN")):
+            continue
+        kind = spec()["nouns"][match.group(2)]
+        found.append(Mention(start, end, text[start:end], None, kind, ctx.sentence(start), rule="clause_dated",
+                             date=d, generic=start == match.start(2)))
+    return found
+
+
+def _meetings_by_meet(ctx: Context, taken: list) -> list[Mention]:
+    """'<subject> … <official>과/을 만났다': a meeting of the subject with that official, when the clause
+    is dated or its subject is an official."""
+    text, found, s = ctx.text, [], spec()
+    for o in ctx.analysis.officials:
+        verb = s["meet_re"].match(text, o.end)
+        if verb is None or _inside(taken + found, o.start) or _negated_after(text, verb.end()):
+            continue
+        floor = ctx.bounds(ctx.sentence(o.start))[0]
+        date = clause_date(ctx, floor, o.start)
+        if s["unreal"].match(text, verb.end()) or (date is None and s["future"].match(text, verb.end())):
+            continue
+        subjects = [x for x in ctx.analysis.officials if floor <= x.start and x.end <= o.start and SUBJECT.match(text, x.end)]
+        if (date is None and not subjects) or _history(ctx, date):
+            continue
+        name = f"{subjects[0].name}-{o.name} 회동" if subjects else f"{o.name} 회동"
+        found.append(Mention(o.start, verb.end(), name, None, "meeting", ctx.sentence(o.start), rule="clause_meet",
+                             date=date, location=_clause_venue(ctx, date.end if date else floor, o.start), generic=True))
     return found
 
 
@@ -178,7 +230,7 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     """A meeting named by its parties: a Korean subject with a foreign partner (시진핑 주석과) gives 한중
     정상회담; otherwise the subject's and the partner's names (조현-루비오 회동)."""
     text, officials = ctx.text, [o for o in ctx.analysis.officials if floor <= o.start and o.end <= pos]
-    partners = [o for o in officials if PARTNER.match(text, o.end)]
+    partners = [o for o in officials if PARTNER.match(text, o.end) or OBJECT.match(text, o.end)]
     partner = partners[-1] if partners else None
     subjects = [o for o in officials if o is not partner and SUBJECT.match(text, o.end)]
     subject = subjects[0] if subjects else None
@@ -189,8 +241,8 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     if len(foreign) == 2 and subject is not None and partner is not None and noun.startswith("정상"):
         a, b = (spec()["short"].get(c, c) for c in (partner.country, subject.country))
         return f"{a}·{b} {noun}"
-    if not noun.startswith("정상") and subject is not None and partner is not None:
-        return f"{subject.name}-{partner.name} {noun}"
+    if not noun.startswith("정상") and partner is not None:     # talks of officials: named by the people
+        return f"{subject.name}-{partner.name} {noun}" if subject else f"{partner.name} {noun}"
     if len(foreign) == 1 and (home in sides or subject is None or subject.country is None or partner is None
                               or partner.country is None):
         country = next(iter(foreign))

@@ -162,6 +162,7 @@ class Mention:
     rule: str = "named_event"
     location: str | None = None   # a visit's destination, a clause's venue
     date: object = None           # a clause's own date mention
+    generic: bool = False         # a clause event named by its parties or its bare noun (정상회담, 통화)
 
 
 def _inside(spans, pos: int) -> bool:

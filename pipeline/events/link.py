@@ -62,7 +62,8 @@ def _venue_for(mention: Mention, text: str, date_mention, places) -> str | None:
 
 
 def _venue_in(ctx: Context, start: int, end: int, clause_end_ok: bool = False) -> str | None:
-    """'<place>에서' in [start, end): the nouns before 에서 (at most four words, no numbers)."""
+    """'<place>에서' in [start, end): the nouns before 에서 (at most six words; no numbers, dates or time
+    words such as 이날 오전)."""
     text = ctx.text
     spots = [m for m in re.finditer(r"(?<=[^\s])에서(?=\s)", text[start:end])]
     if not spots:
@@ -72,7 +73,8 @@ def _venue_in(ctx: Context, start: int, end: int, clause_end_ok: bool = False) -
         return None
     first = at
     for n, (ws, we) in enumerate(words_before(text, at, start)):
-        if n >= 4 or text[ws] == "(" or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB",)):
+        if (n >= 6 or text[ws] == "(" or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB",))
+                or text[ws:we] in rules().venue_stop or any(d.start < we and ws < d.end for d in ctx.analysis.dates)):
             break
         first = ws
     venue = text[first:at].strip(" ,")
@@ -212,6 +214,7 @@ class Draft:
     sentences: set[int] = field(default_factory=set)
     parent_key: str | None = None
     mentions: list[Mention] = field(default_factory=list)
+    clause_dated: bool = False
 
 
 def _sentence_bounds(analysis, index: int) -> tuple[int, int]:
@@ -237,8 +240,9 @@ def extract_events(analysis, doc=None) -> list[dict]:
         if m.parent is not None:
             draft.parent_key = _draft_for(drafts, m.parent).key
         date_mention, venue = _date_and_venue(m, ctx)
-        if date_mention is not None and draft.date_mention is None:
-            draft.date_mention = date_mention
+        if date_mention is not None and (draft.date_mention is None or (m.date is not None and not draft.clause_dated)):
+            draft.date_mention = date_mention               # a clause's own date wins over a looser one
+            draft.clause_dated = m.date is not None
         draft.location = draft.location or venue
     _merge_drafts(drafts)
     _link_counts(analysis, named + refs, drafts)
@@ -277,6 +281,15 @@ def _launchish(d: Draft) -> bool:
     return d.mention.type == "launch" or any(w in n for n in d.names for w in LAUNCH_WORDS)
 
 
+def _parties(d: Draft) -> set[str]:
+    """Last words of the parties in names built from them (문재인-칼리드 알팔레 회동 → 문재인, 알팔레)."""
+    out = set()
+    for m in d.mentions:
+        if m.generic and " " in m.name:
+            out |= {p.split()[-1] for p in m.name.rsplit(" ", 1)[0].split("-") if p.strip()}
+    return out
+
+
 def _same_event(a: Draft, b: Draft) -> bool:
     """Two drafts of one article that name one event: the same type family (a launch and its 출범 회의
     too), neither the other's parent (unless the child is the body's launch meeting), and one name
@@ -292,6 +305,9 @@ def _same_event(a: Draft, b: Draft) -> bool:
         return False
     elif FAMILY[ta] != FAMILY[tb] and not (_launchish(a) and _launchish(b)):
         return False
+    if FAMILY[ta] == FAMILY[tb] and any(m.generic for m in a.mentions + b.mentions) and (
+            a.sentences & b.sentences or _parties(a) & _parties(b)):
+        return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
     for na in a.names:
         for nb in b.names:
             ka, kb = _core(na), _core(nb)

@@ -59,6 +59,7 @@ class Rules:
     aliases: dict[str, str]
     needs_name: frozenset[str]
     max_gap_days: int
+    venue_stop: frozenset[str]
 
 
 def _alt(words) -> str:
@@ -96,7 +97,7 @@ def rules() -> Rules:
         habitual_re=re.compile(rf"[가-힣]{{0,2}}\s?({_alt(spec['habitual_markers'] + spec['negation_markers'])})"
                                rf"|\s?({_alt(spec['unreal_nouns'])})"),
         habitual_adverb_re=re.compile(rf"(?<![가-힣])({_alt(spec['habitual_adverbs'])})(?![가-힣])"),
-        anchor_re=re.compile(rf"\s?(?:\([^()]{{1,20}}\))?(?:[을를의]\s?)?({_alt(spec['time_anchors'])})"),
+        anchor_re=re.compile(rf"\s?(?:\([^()]{{1,20}}\))?(?:[을를의]\s?)?({_alt(spec['time_anchors'] + spec['comparison_markers'])})"),
         modifier_re=re.compile(rf"({_alt(spec['reporting_modifiers'])})\s?$"),
         work_re=re.compile(rf"(?<![가-힣])({_alt(spec['work_kinds'])})\s?$"),
         expression_re=re.compile(rf"(?:이)?(?:라는|란)\s?({_alt(spec['expression_nouns'])})"),
@@ -121,6 +122,7 @@ def rules() -> Rules:
         aliases=spec["name_aliases"],
         needs_name=frozenset(spec["heads_needing_a_name"]),
         max_gap_days=spec["cluster_max_gap_days"],
+        venue_stop=frozenset(spec["venue_stop_words"]),
     )
 
 
