@@ -56,6 +56,8 @@ def spec() -> dict:
         "unreal": re.compile(rf"\s?(?:{alt(data['unreal_markers'])})"),
         "passive": re.compile(alt(data["passive_verbs"])),
         "attend": re.compile(alt(data["attend_verbs"])),
+        "bare_ref_re": re.compile(rf"(?:^|(?<=[\s.>]))({alt(data['bare_reference_heads'])})"
+                                  rf"(?:{alt(data['bare_reference_particles'])})(?=\s)"),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s((?:[가-힣A-Za-z0-9·]+\s){{0,3}}?[가-힣A-Za-z0-9·]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
@@ -300,3 +302,21 @@ def _subject_before(ctx: Context, floor: int, verb: int) -> tuple[int, int] | No
             return start, particle.start()
         return None
     return None
+
+
+def bare_references(ctx: Context, named: list[Mention]) -> list[Mention]:
+    """'회의에는 11개국 … 50여명이 참석했다': a bare head as the subject of a sentence points at the latest
+    event of its family named in the three sentences before (its counts go to that event)."""
+    refs = []
+    for match in spec()["bare_ref_re"].finditer(ctx.text):
+        if _inside(named, match.start(1)):
+            continue
+        sentence = ctx.sentence(match.start(1))
+        family = spec()["family"].get(spec()["nouns"].get(match.group(1), ""), "meeting")
+        before = [m for m in named if m.parent is None and sentence - 3 <= m.sentence < sentence
+                  and spec()["family"].get(m.type, m.type) == family]
+        if before:
+            target = before[-1]
+            refs.append(Mention(match.start(1), match.end(1), target.name, None, target.type, sentence,
+                                named=False, parent=target))
+    return refs

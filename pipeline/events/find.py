@@ -547,7 +547,8 @@ def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
     named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
     named += find_bare_hosted(ctx, named, quoted + named)
     named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
-    return named, find_references(text, named, ctx.sentence)
+    from .clause import bare_references
+    return named, find_references(text, named, ctx.sentence) + bare_references(ctx, named)
 
 
 def _kept(ctx: Context, m: Mention) -> bool:
