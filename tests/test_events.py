@@ -165,3 +165,24 @@ def test_cluster_count_disagreement_is_a_conflict():
     [conflict] = [c for c in row["conflicts"] if c["field"] == "count:participants"]
     assert conflict["counted"] == "country" and set(conflict["values"]) == {"87", "100"}
     assert {c["value"] for c in row["counts"]} == {87.0, 100.0}
+
+
+def test_cluster_english_and_korean_names_through_the_alias_table():
+    events = [_event("art1", "Bletchley Park AI Safety Summit", "summit", "2023-11-01", "2023-11-02"),
+              _event("art2", "인공지능(AI) 안전성 정상회의", "summit", "2023-11-01", "2023-11-02"),
+              _event("art3", "AI 서울 정상회의", "summit", "2024-05-21", "2024-05-22"),
+              _event("art4", "Seoul Summit", "summit", "2024-05-21", "2024-05-22")]
+    rows = cluster_rows(events, {})
+    assert sorted(r["n_articles"] for r in rows) == [2, 2]
+    assert {frozenset(r["names"]) for r in rows} == {frozenset({"Bletchley Park AI Safety Summit", "인공지능(AI) 안전성 정상회의"}),
+                                                     frozenset({"AI 서울 정상회의", "Seoul Summit"})}
+
+
+def test_cluster_unnamed_meeting_by_date_place_and_official():
+    a = _event("art1", "한중 정상회담", "summit", "2025-11-01")
+    b = _event("art2", "이재명-시진핑 정상회담", "summit", "2025-11-01")
+    c = _event("art3", "한일 정상회담", "summit", "2025-11-01")
+    for e, place, people in ((a, "경주", ["p1", "p2"]), (b, "경북 경주", ["p2"]), (c, "경주", ["p3"])):
+        e.update(location=place, officials=people)
+    rows = cluster_rows([a, b, c], {})
+    assert sorted(r["n_articles"] for r in rows) == [1, 2]

@@ -1,25 +1,59 @@
 """Consolidating events across articles: the same real-world event reported by several articles becomes one
-``event_clusters`` row (matching names and their aliases, compatible dates), with the counts each article
-states and the conflicts between them kept visible.
+``event_clusters`` row, with the counts each article states and the conflicts between them kept visible.
+Two events are one when they share a name key (spacing, 에이아이/AI/인공지능 aside) or an alias from
+``event_aliases`` (Bletchley Park AI Safety Summit = 인공지능(AI) 안전성 정상회의) with compatible dates, or,
+named differently, when they are of one type on overlapping dates at one place with a shared official or
+count (한중 정상회담 / 이재명-시진핑 정상회담 in 경주 on one day).
 """
 from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from functools import lru_cache
 
-from .rules import name_key, rules
+from .rules import data, name_key, rules
+
+
 def stable_id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
 # -- across articles ----------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _alias_map() -> dict[str, str]:
+    """name_key of every alias -> name_key of its canonical name (``event_aliases`` in the rule data)."""
+    table = {k: v for k, v in data()["event_aliases"].items() if k != "about"}
+    return {name_key(a): name_key(c) for c, aliases in table.items() for a in aliases + [c]}
+
+
 def _keys(event: dict) -> set[str]:
     keys = {name_key(event["name"] or "")}
     if event.get("name_en"):
         keys.add(name_key(event["name_en"]))
+    keys |= {_alias_map()[k] for k in keys if k in _alias_map()}
     return {k for k in keys if len(k) >= 3}
+
+
+def _place_key(place: str | None) -> str:
+    return "".join((place or "").split())
+
+
+def _same_occasion(a: dict, b: dict) -> bool:
+    """Differently named mentions of one event: one type, dates of a week or less that overlap, one place
+    (one inside the other), and a shared official or count."""
+    if a["type"] != b["type"] or a["article_id"] == b["article_id"] or not (a["date_start"] and b["date_start"]):
+        return False
+    if (a["date_end"] - a["date_start"]).days > 7 or (b["date_end"] - b["date_start"]).days > 7:
+        return False
+    if not (a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]):
+        return False
+    pa, pb = _place_key(a["location"]), _place_key(b["location"])
+    if not pa or not pb or not (pa in pb or pb in pa):
+        return False
+    counts = lambda e: {(c["value"], c["counted"]) for c in e["counts"] or []}
+    return bool(set(a["officials"] or []) & set(b["officials"] or []) or counts(a) & counts(b))
 
 
 def _dates_compatible(a: dict, b: dict, gap: int) -> bool:
@@ -47,6 +81,10 @@ def _group(events: list[dict]) -> list[list[dict]]:
         for i in members[1:]:
             if _dates_compatible(events[members[0]], events[i], gap):
                 parent[find(i)] = find(members[0])
+    for i, a in enumerate(events):
+        for j in range(i + 1, len(events)):
+            if find(i) != find(j) and _same_occasion(a, events[j]):
+                parent[find(j)] = find(i)
     groups: dict[int, list[dict]] = defaultdict(list)
     for i, event in enumerate(events):
         groups[find(i)].append(event)
