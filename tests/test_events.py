@@ -56,6 +56,8 @@ def _problems(event: dict, want: dict) -> list[str]:
     for key in ("date_start", "date_end"):
         if key in want and (event[key].isoformat() if event[key] else None) != want[key]:
             out.append(f"{key} {event[key]} != {want[key]}")
+    if "location" in want and event["location"] != want["location"]:
+        out.append(f"location {event['location']!r} != {want['location']!r}")
     if "location_contains" in want and _squash(want["location_contains"]) not in _squash(event["location"]):
         out.append(f"location {event['location']!r} lacks {want['location_contains']!r}")
     counts = event["counts"] or []

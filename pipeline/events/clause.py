@@ -210,10 +210,17 @@ def clause_date(ctx: Context, floor: int, pos: int):
 
 
 def _relative_between(ctx: Context, start: int, end: int) -> bool:
-    """A relative ending (ETM: 방한한) between a date and the trigger's word: the date is that verb's."""
+    """Whether the date ending at ``start`` belongs to a relative clause before the trigger's word: the
+    first verb after it is a relative ending (10~13일 … 방한한 …: the visit's dates), unless a subject or
+    topic comes first (11일 이재명 대통령은 …: the main clause's date)."""
     stop = ctx.text.rfind(" ", start, end)
     for s, _, tags in ctx.tokens.within(start, max(start, stop)):
-        if "ETM" in tags and not _inside(ctx.analysis.dates, s):
+        if _inside(ctx.analysis.dates, s):
+            continue
+        if any(t in ("JX", "JKS") for t in tags):
+            return False
+        glued_mm = "MM" in tags and s > 0 and not ctx.text[s - 1].isspace()     # 방한 + 한: Kiwi's misreading
+        if "ETM" in tags or glued_mm:
             return True
     return False
 

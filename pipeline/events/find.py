@@ -26,8 +26,8 @@ Mentions of events:
   partners (삼성전자·네이버 양해각서);
 - a *visit*: ``<place>(을|를) (국빈) 방문/순방`` or 방한/방미 … with a visitor: the official the
   clause modifies (한국을 방문한 숄츠 총리), else an official or a title as subject before it
-  (대통령이); the place (gazetteer places and proper nouns) is the event's location, and the
-  visitor's name is part of the event's name;
+  (대통령이), never one of the host country; the place (gazetteer places and proper nouns) is part of
+  the event's name and, below country level (일본 도쿄, 페루 리마), its location;
 - a *bare joint statement* (공동성명, 선언문) adopted (채택/발표/서명) after a named meeting: it
   belongs to that meeting (the nearest one in its sentence, else the article's first);
 - back-references ``동/이번 <trigger>`` (and a repeated tail such as ``장관 세션``) point at a
@@ -441,8 +441,10 @@ def _visit(ctx: Context, start: int, end: int, place: str, trigger: str) -> list
         ok, visitor = _visitor(ctx, ctx.sentence_start(start), start, place)
     if not ok:
         return []
-    name = " ".join(w for w in (visitor, place, trigger) if w)
-    return [Mention(start, end, name, None, "visit", ctx.sentence(start), rule="visit", location=place)]
+    from pipeline.lexicon import country_names
+    name = " ".join(w for w in (visitor, place, trigger) if w)     # a country visited is in the name, not a venue
+    return [Mention(start, end, name, None, "visit", ctx.sentence(start), rule="visit",
+                    location=None if place in country_names() else place)]
 
 
 def find_bare_hosted(ctx: Context, named: list[Mention], taken: list) -> list[Mention]:

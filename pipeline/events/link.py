@@ -406,6 +406,8 @@ def _inherit_from_parents(drafts: dict[str, Draft], mentions: list[Mention]) -> 
                 draft.parent_key = _draft_for(drafts, host).key
         parent = drafts.get(draft.parent_key) if draft.parent_key else None
         if parent is not None and parent is not draft:
+            if parent.clause_dated and not draft.clause_dated and draft.sentences & parent.sentences:
+                draft.date_mention = parent.date_mention     # adopted at the meeting its clause dates
             draft.date_mention = draft.date_mention or parent.date_mention
             draft.location = draft.location or parent.location
 
