@@ -20,7 +20,8 @@ import pytest
 
 from conftest import GOLD
 from pipeline.quality.gold import squash
-from pipeline.analyst.report import LABELS, TITLE, write_report
+from pipeline.analyst.report import (LABELS, TITLE, _conflict_text, _count_text, date_label, split_outliers,
+                                     write_report)
 from pipeline.schema import from_rows
 from pipeline.batch.storage import Store, atomic_write_table
 
@@ -238,7 +239,9 @@ def ensure_chromium() -> Path:
             pytest.fail(f"could not install {' '.join(packages)} with apt-get (exit {done.returncode}):\n"
                         f"{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
     elif can_install and not _has_korean_font():
-        _apt("fonts-nanum")          # best effort: without it the screenshot shows boxes for Hangul, nothing fails
+        _apt("fonts-nanum")
+    if not _has_korean_font():
+        pytest.fail("no Hangul font: every Korean glyph would be a box; install Debian's fonts-noto-cjk or fonts-nanum")
     return CHROMIUM
 
 
@@ -268,3 +271,52 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
         assert image.size == (1280, 2000)
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 50, "a blank page"
     print(f"screenshot: {shot}")
+
+
+
+def test_dates_keep_their_grain():
+    assert date_label(date(2025, 1, 1), date(2025, 12, 31)) == "2025"
+    assert date_label(date(2025, 3, 1), date(2025, 3, 31)) == "2025-03"
+    assert date_label(date(2025, 3, 4), date(2025, 3, 4)) == "2025-03-04"
+    assert date_label(date(2025, 3, 30), date(2025, 4, 1)) == "2025-03-30 – 2025-04-01"
+    assert date_label(date(2025, 3, 1), date(2025, 3, 1), "month") == "2025-03"
+    assert date_label(None, None) == ""
+
+
+def test_counts_and_conflicts_read_as_words():
+    assert _count_text({"value": 87.0, "counted": "country", "role": "participants", "qualifier": "exact"}) == \
+        "87 countries (participants)"
+    assert _count_text({"value": 100.0, "counted": "country", "role": "signatories", "qualifier": "more_than"}) == \
+        "more than 100 countries (signatories)"
+    assert _count_text({"value": 1.0, "counted": "person", "role": None, "qualifier": "exact"}) == "1 person"
+    conflict = {"field": "count:participants", "counted": "country", "values": ["87", "100"]}
+    assert _conflict_text(conflict) == "87 vs 100 countries (participants)"
+    assert _conflict_text({"field": "date", "values": ["2025-02-10/2025-02-10", "2025-02-11/2025-02-11"]}) == \
+        "dates: 2025-02-10 – 2025-02-10 vs 2025-02-11 – 2025-02-11"
+
+
+def test_timeline_axis_covers_the_bulk_and_lists_outliers():
+    events = [{"name": f"e{i}", "date_start": date(2025, 2, 1 + i), "date_end": date(2025, 2, 1 + i)}
+              for i in range(8)]
+    old = {"name": "1994 founding", "date_start": date(1994, 5, 1), "date_end": date(1994, 5, 1)}
+    bulk, outliers = split_outliers(events + [old])
+    assert outliers == [old] and len(bulk) == 8
+    assert split_outliers(events)[1] == []
+
+
+def test_hangul_renders_with_a_real_font(tmp_path):
+    """Two different Hangul strings must give different pixels: with no Hangul font both are rows of
+    identical boxes."""
+    from PIL import Image, ImageChops
+
+    shots = []
+    for i, word in enumerate(("가나다라마", "바사아자차")):
+        page = tmp_path / f"h{i}.html"
+        page.write_text(f'<html><body style="margin:0;font:64px \'Noto Sans KR\', \'Noto Sans CJK KR\', '
+                        f'NanumGothic, sans-serif">{word}</body></html>', encoding="utf-8")
+        shot = tmp_path / f"h{i}.png"
+        run = _chromium(f"--screenshot={shot}", "--window-size=400,100", page.resolve().as_uri(),
+                        profile=tmp_path / f"profile-{i}")
+        assert run.returncode == 0, run.stderr[-2000:]
+        shots.append(Image.open(shot).convert("L"))
+    assert ImageChops.difference(*shots).getbbox() is not None, "Hangul is drawn as boxes: no Hangul font"

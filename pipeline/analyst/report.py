@@ -99,11 +99,40 @@ def _date_range(start: date | None, end: date | None) -> str:
     return f"{start.isoformat()} – {end.isoformat()}"
 
 
+NOUNS = {"country": ("country", "countries"), "organization": ("organisation", "organisations"),
+         "person": ("person", "people"), "other": ("", "")}
+QUALIFIERS = {"approx": "about", "at_least": "at least", "more_than": "more than", "at_most": "at most",
+              "less_than": "less than"}
+
+
+def _counted_word(counted: str | None, values: Iterable[float]) -> str:
+    """'country' or 'countries' for the values (87 countries; 1 country)."""
+    one, many = NOUNS.get(counted or "", (counted or "", counted or ""))
+    return one if all(v == 1 for v in values) else many
+
+
 def _count_text(count: dict) -> str:
-    """'87 country (exact, participants)' for a count struct."""
-    value = _fmt(count.get("value"))
-    extra = ", ".join(x for x in (count.get("qualifier"), count.get("role")) if x)
-    return f"{value} {count.get('counted') or ''}".strip() + (f" ({extra})" if extra else "")
+    """'more than 100 countries (participants)' for a count struct."""
+    value = count.get("value")
+    words = [QUALIFIERS.get(count.get("qualifier") or "", ""), _fmt(value),
+             _counted_word(count.get("counted"), [value] if value is not None else [])]
+    role = count.get("role")
+    return " ".join(w for w in words if w) + (f" ({role})" if role else "")
+
+
+def date_label(start: date | None, end: date | None, grain: str | None = None) -> str:
+    """A date as precise as it is known: '2025' for a year, '2025-03' for a month, a day or a range of days."""
+    if start is None:
+        return ""
+    end = end or start
+    last_of_month = (end + timedelta(days=1)).day == 1
+    if grain == "year" or (grain is None and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+                           and start.year == end.year):
+        return str(start.year)
+    if grain == "month" or (grain is None and start.day == 1 and last_of_month and (start.year, start.month) ==
+                            (end.year, end.month) and end > start):
+        return f"{start.year}-{start.month:02d}"
+    return start.isoformat() if end == start else f"{start.isoformat()} – {end.isoformat()}"
 
 
 def _country_values(counts: Iterable[dict] | None) -> list[float]:
@@ -137,12 +166,25 @@ def page_name(article_id: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # the figure
 
+def split_outliers(dated: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(the bulk, the outliers): events whose dates lie far outside the middle half of all dates (beyond
+    three interquartile ranges and 60 days) would squash the axis (one 1994 event among 2025 ones)."""
+    if len(dated) < 4:
+        return dated, []
+    days = sorted(c["date_start"].toordinal() for c in dated)
+    q1, q3 = days[len(days) // 4], days[(3 * len(days)) // 4]
+    reach = 3 * (q3 - q1) + 60
+    inside = lambda c: q1 - reach <= c["date_start"].toordinal() and \
+        (c.get("date_end") or c["date_start"]).toordinal() <= q3 + reach
+    return [c for c in dated if inside(c)], [c for c in dated if not inside(c)]
+
+
 def timeline_svg(clusters: list[dict]) -> tuple[str, int, int]:
-    """An inline SVG: one row per dated consolidated event, marks sized by country count and
-    coloured by type, the name as the row label and a hover title on each mark.
+    """An inline SVG: one row per dated consolidated event of the bulk (see :func:`split_outliers`), marks
+    sized by country count and coloured by type, the name as the row label and a hover title on each mark.
 
     Returns (svg markup, events drawn, dated events left out for space)."""
-    dated = [c for c in clusters if c.get("date_start") is not None]
+    dated = split_outliers([c for c in clusters if c.get("date_start") is not None])[0]
     if not dated:
         return "", 0, 0
     dated.sort(key=lambda c: (-(c.get("n_articles") or 0), c["date_start"], c.get("name") or ""))
@@ -181,7 +223,8 @@ def timeline_svg(clusters: list[dict]) -> tuple[str, int, int]:
                               edgecolors="#b00020" if conflict else "white", linewidths=2.5 if conflict else 1)
             mark.set_gid(f"ev-{i}")
             if countries:
-                ax.annotate(" / ".join(f"{v:g}" for v in countries) + " countries", (start, i),
+                ax.annotate(" vs ".join(f"{v:g}" for v in countries) + " " + _counted_word("country", countries),
+                            (start, i),
                             xytext=(size ** 0.5 / 2 + 5, 0), textcoords="offset points", va="center",
                             fontsize="small", color="#b00020" if len(countries) > 1 else "#444444")
         ax.set_yticks(range(len(shown)), [label.replace("$", r"\$") for label in labels])
@@ -213,7 +256,8 @@ def timeline_svg(clusters: list[dict]) -> tuple[str, int, int]:
     for i, cluster in enumerate(shown):
         tip = " · ".join(x for x in (
             cluster.get("name") or "", cluster.get("type") or "",
-            _date_range(cluster.get("date_start"), cluster.get("date_end")), cluster.get("location") or "",
+            date_label(cluster.get("date_start"), cluster.get("date_end"), cluster.get("date_grain")),
+            cluster.get("location") or "",
             "; ".join(_count_text(c) for c in cluster.get("counts") or []),
             f"{cluster.get('n_articles') or 0} articles",
             "CONFLICT: " + "; ".join(_conflict_text(c) for c in cluster["conflicts"]) if cluster.get("conflicts") else "",
@@ -236,9 +280,14 @@ def _pad_dates(ax, shown: list[dict]) -> None:
 
 
 def _conflict_text(conflict: dict) -> str:
-    values = " vs ".join(conflict.get("values") or [])
-    what = " ".join(x for x in (conflict.get("field"), conflict.get("counted")) if x)
-    return f"{what}: {values}"
+    """'87 vs 100 countries (participants)', 'dates: 2025-02-10 vs 2025-02-11'."""
+    values = conflict.get("values") or []
+    field = conflict.get("field") or ""
+    if field.startswith("count:"):
+        numbers = [float(v) for v in values if re.fullmatch(r"[\d.]+", v)]
+        noun = _counted_word(conflict.get("counted"), numbers)
+        return f"{' vs '.join(values)} {noun}".strip() + f" ({field.split(':', 1)[1]})"
+    return f"{field}s: {' vs '.join(v.replace('/', ' – ') for v in values)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,6 +372,7 @@ def _environment():
     env.filters["fmt"] = _fmt
     env.filters["count_text"] = _count_text
     env.filters["conflict_text"] = _conflict_text
+    env.filters["when"] = lambda row: date_label(row.get("date_start"), row.get("date_end"), row.get("date_grain"))
     env.globals.update(TITLE=TITLE, TYPE_COLORS=TYPE_COLORS, LABELS=LABELS)
     return env
 
@@ -374,10 +424,12 @@ def write_report(processed: Path, out: Path) -> Path:
         nav = {"prev": pages[articles[i - 1]["article_id"]] if i > 0 else None,
                "next": pages[articles[i + 1]["article_id"]] if i + 1 < len(articles) else None}
         article_clusters = [c for c in clusters if aid in (c.get("article_ids") or [])]
+        people = {o["person_id"]: f"{o['name']} {o.get('title') or ''}".strip()
+                  for o in per_table["officials"] if o.get("person_id")}
         page = env.get_template("article.html").render(
             article=article, highlighted=_markup(marked.markup), marked=marked, mentions=per_table,
             columns=ARTICLE_COLUMNS, events=events.get(aid, []), clusters=article_clusters, nav=nav,
-            event_names={e["event_id"]: e.get("name") or e["event_id"] for e in events.get(aid, [])},
+            event_names={e["event_id"]: e.get("name") or e["event_id"] for e in events.get(aid, [])}, people=people,
             position=i + 1, total=len(articles))
         (out / ARTICLE_DIR / pages[aid]).write_text(page, encoding="utf-8")
         summaries.append({"first_line": _shorten((article.get("text") or "").strip().split("\n")[0], 40),
@@ -397,6 +449,7 @@ def write_report(processed: Path, out: Path) -> Path:
     index = env.get_template("index.html").render(
         processed=str(processed), articles=summaries, clusters=clusters, rejects=rejects, runs=runs,
         timeline=_markup(svg), n_drawn=n_drawn, n_left_out=n_left_out,
+        outliers=split_outliers([c for c in clusters if c.get("date_start") is not None])[1],
         undated=[c for c in clusters if c.get("date_start") is None],
         article_links=[{"id": aid, "page": f"{ARTICLE_DIR}/{pages[aid]}", "label": labels[aid],
                         "publisher": publishers[aid]} for aid in pages],
