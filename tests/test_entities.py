@@ -236,3 +236,10 @@ def test_locations_gloss_venue_and_not_inside_names():
 def test_locations_skip_common_words():
     got = _places("인도와 도로 사이에 파리가 날아다녔다.")
     assert got == []
+
+
+def test_title_first_and_shared_names_keep_spans_in_order():
+    """A title before its names (부장판사 이관형·최병률) still gives start <= name_start < name_end <= end."""
+    _, _, officials = _analyse("서울중앙지법 형사항소5-3부(부장판사 이관형·최병률·유석동)는 원심을 유지했다.")
+    assert [o.name for o in officials] == ["이관형", "최병률", "유석동"]
+    assert all(o.start <= o.name_start < o.name_end <= o.end for o in officials)

@@ -224,6 +224,8 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
         return True                        # 임 + 채 + 원: a surname then pieces Kiwi could not place
     if len(t) == 1:
         return last or any(tag.startswith("NNP") for tag in tags)
+    if tags[0].startswith("J") and len(t) == 3 and _korean_shape(t) and _could_be_name(t):
+        return True                        # '(서울=연합뉴스) 이진규': Kiwi read the surname 이 as a particle
     if any(_BAD_NAME_TAGS.match(tag) for tag in tags) or any(tag.startswith("MAG") for tag in tags):
         return False
     if len(tags) == 1 and tags[0].startswith("NNG"):
@@ -364,6 +366,8 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                        else extended.get(i, words[i]).stem_end] for i in range(first, k + 1)]
     if len(name_words) == 2 and _body_after_name(*name_words):
         name_words, w = name_words[:1], words[k - 1]     # 류영준 카카오페이 대표: the body is no name
+    if len(name_words) == 1 and len(name_words[0]) >= 6 and _HAS_HANGUL.search(name_words[0]):
+        return None                               # 네이버파이낸셜 대표: a body, not a one-word name
     if len(name_words) == 1 and len(name_words[0]) == 1:
         if name_words[0] not in _titles()[6]:
             return None
@@ -404,7 +408,7 @@ def _adverb_like(p: gz.Word) -> bool:
 def _body_after_name(first: str, second: str) -> bool:
     """'조원진 우리공화당', '공성배 용인대': a Korean full name, then a body's name (ending in an
     organisation head, or in 당/처/청/부/대), not the second half of a foreign name (하야시 요시마사)."""
-    if not (len(first) == 3 and _korean_shape(first)) or _korean_shape(second) or not _HANGUL_NAME.fullmatch(second):
+    if not (len(first) == 3 and _korean_shape(first)) or not _HANGUL_NAME.fullmatch(second):
         return False
     return second.endswith(_long_heads()) or (len(second) >= 3 and second[-1] in "당처청부대")
 
@@ -414,17 +418,48 @@ _SHARED = re.compile(r"[가-힣]{2,4}(?:[ㆍ·・][가-힣]{2,4})+")
 
 def _shared_names(w: gz.Word, title: str, t: _Title, org, country, former) -> list[_Cand] | None:
     """'유명환ㆍ김성환 전 외교부 장관': Korean names joined by a middle dot share one title."""
-    if not _SHARED.fullmatch(w.text) or w.tail:
+    if not _SHARED.fullmatch(w.text):
         return None
     parts = re.split(r"[ㆍ·・]", w.text)
     if not all(_korean_shape(p) for p in parts):
         return None
     out, pos = [], w.stem_start
     for part in parts:
-        out.append(_Cand(pos, t.end, pos, pos + len(part), part, None, title, t.base, org, country, "shared_title",
-                         former=former))
+        out.append(_Cand(min(pos, t.start), max(t.end, pos + len(part)), pos, pos + len(part), part, None, title,
+                         t.base, org, country, "shared_title", former=former))
         pos += len(part) + 1
     return out
+
+
+def _title_first(t: _Title, words, wi: int, orgs) -> list[_Cand] | _Cand | None:
+    """Title-first appositions: '창업자 마크 레이버트는', '(부장판사 이관형·최병률·유석동)는': the name right
+    after a bare title, ending at a particle or punctuation (a Korean name of three syllables Kiwi reads
+    as a proper noun, a foreign name of two words, or Korean names joined by a middle dot)."""
+    if not words[wi].bare or wi + 1 >= len(words) or words[wi + 1].lead:
+        return None
+    first = words[wi + 1]
+    if first.text.endswith(")") and "(" not in first.text:       # '(부장판사 이관형·최병률)는': the bracket closes here
+        first = replace(first, text=first.text[:-1], stem_end=first.stem_end - 1, trail=")")
+    ends = lambda w: bool(w.tail or w.trail)
+    if ends(first):
+        shared = _shared_names(first, t.title, t, None, None, False)
+        if shared:
+            return shared
+        if len(first.text) == 3 and _korean_shape(first.text) and first.tags[0].startswith("NNP") \
+                and _name_word(first, orgs, last=True):
+            return _Cand(t.start, first.stem_end, first.stem_start, first.stem_end, first.text, None, t.title,
+                         t.base, None, None, "title_first")
+        return None
+    if wi + 2 >= len(words) or words[wi + 2].lead or not ends(words[wi + 2]):
+        return None
+    second = words[wi + 2]
+    if (_korean_shape(first.text) and len(first.text) == 3) or not (_name_word(first, orgs, last=False)
+                                                                     or _weak_name(first, orgs)):
+        return None
+    if not _name_word(second, orgs, last=True) or not any(x.tags[0].startswith("NNP") for x in (first, second)):
+        return None
+    return _Cand(t.start, second.stem_end, first.stem_start, second.stem_end, f"{first.text} {second.text}", None,
+                 t.title, t.base, None, None, "title_first")
 
 
 _SLASH = re.compile(r"([가-힣]{2,4})\s?/\s?([^/\n.,]{0,30})$")
@@ -490,7 +525,7 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
         t = _title_in_word(w, words, wi, org_end, text)
         if t is None:
             continue
-        c = _slash_caption(t, text, orgs) or _parse(t, words, orgs, org_end, text)
+        c = _slash_caption(t, text, orgs) or _parse(t, words, orgs, org_end, text) or _title_first(t, words, wi, orgs)
         if isinstance(c, list):
             cands += c
         elif c is not None:
