@@ -31,8 +31,14 @@ Known limits:
   only when all words but the last are equal and the last words have the same length and
   differ in one syllable, with a compatible title or organisation; other transliteration
   variants (앤트로픽/앤스로픽-style changes of length) are not grouped.
-- Title-first appositions (창업자 마크 레이버트) and 겸 chains (부총리 겸 기획재정부 장관) are
-  not parsed; a Korean name that Kiwi reads as one common noun (조국) is missed.
+- 겸 chains (부총리 겸 기획재정부 장관) are not parsed; a Korean name that Kiwi reads as one common
+  noun (조국) is missed.
+
+Boundaries: no adverb (그만큼, 다만), time word or stop word (저녁, 기간) inside a name; a body after a
+Korean full name (조원진 우리공화당, 공성배 용인대) or between name and title (백상엽 카카오엔터프라이즈
+대표) is not part of it; a one-word "name" of six syllables or more is a body. Names joined by a middle
+dot share one title (유명환ㆍ김성환 전 외교부 장관); 전/前 before the title (or before its organisation
+or country) sets ``former``. Title-first appositions and slash captions: :mod:`.official_forms`.
 """
 from __future__ import annotations
 
@@ -431,51 +437,6 @@ def _shared_names(w: gz.Word, title: str, t: _Title, org, country, former) -> li
     return out
 
 
-def _title_first(t: _Title, words, wi: int, orgs) -> list[_Cand] | _Cand | None:
-    """Title-first appositions: '창업자 마크 레이버트는', '(부장판사 이관형·최병률·유석동)는': the name right
-    after a bare title, ending at a particle or punctuation (a Korean name of three syllables Kiwi reads
-    as a proper noun, a foreign name of two words, or Korean names joined by a middle dot)."""
-    if not words[wi].bare or wi + 1 >= len(words) or words[wi + 1].lead:
-        return None
-    first = words[wi + 1]
-    if first.text.endswith(")") and "(" not in first.text:       # '(부장판사 이관형·최병률)는': the bracket closes here
-        first = replace(first, text=first.text[:-1], stem_end=first.stem_end - 1, trail=")")
-    ends = lambda w: bool(w.tail or w.trail)
-    if ends(first):
-        shared = _shared_names(first, t.title, t, None, None, False)
-        if shared:
-            return shared
-        if len(first.text) == 3 and _korean_shape(first.text) and first.tags[0].startswith("NNP") \
-                and _name_word(first, orgs, last=True):
-            return _Cand(t.start, first.stem_end, first.stem_start, first.stem_end, first.text, None, t.title,
-                         t.base, None, None, "title_first")
-        return None
-    if wi + 2 >= len(words) or words[wi + 2].lead or not ends(words[wi + 2]):
-        return None
-    second = words[wi + 2]
-    if (_korean_shape(first.text) and len(first.text) == 3) or not (_name_word(first, orgs, last=False)
-                                                                     or _weak_name(first, orgs)):
-        return None
-    if not _name_word(second, orgs, last=True) or not any(x.tags[0].startswith("NNP") for x in (first, second)):
-        return None
-    return _Cand(t.start, second.stem_end, first.stem_start, second.stem_end, f"{first.text} {second.text}", None,
-                 t.title, t.base, None, None, "title_first")
-
-
-_SLASH = re.compile(r"([가-힣]{2,4})\s?/\s?([^/\n.,]{0,30})$")
-
-
-def _slash_caption(t: _Title, text: str, orgs) -> _Cand | None:
-    """Broadcast captions: '구병삼/통일부 대변인', '이은희 / 인하대 소비자학 교수'."""
-    start = max(0, t.start - 40)
-    m = _SLASH.search(text, start, t.start)
-    if m is None or not _korean_shape(m.group(1)) or (m.start() > 0 and re.match(r"[가-힣]", text[m.start() - 1])):
-        return None
-    org = next((o for o in orgs if m.start(2) <= o.start and o.end <= t.start), None)
-    country = _country_of_org(org) if org else None
-    return _Cand(m.start(1), t.end, m.start(1), m.end(1), m.group(1), None, t.title, t.base, org, country, "slash_caption")
-
-
 def _role(base: str, org: OrganizationMention | None) -> str:
     single, _, multi, *_rest = _titles()
     spec = single.get(base) or next((m for m in multi if m["title"] == base), None) or {}
@@ -518,6 +479,8 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
             k = o.text.rfind("(")
             if k > 0:
                 org_end.setdefault(o.start + len(o.text[:k].rstrip()), o)
+    from .official_forms import slash_caption, title_first     # the less common forms (imports this module)
+
     cands: list[_Cand] = []
     for wi, w in enumerate(words):
         if in_org.contains(w.stem_start, w.stem_end):
@@ -525,7 +488,7 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
         t = _title_in_word(w, words, wi, org_end, text)
         if t is None:
             continue
-        c = _slash_caption(t, text, orgs) or _parse(t, words, orgs, org_end, text) or _title_first(t, words, wi, orgs)
+        c = slash_caption(t, text, orgs) or _parse(t, words, orgs, org_end, text) or title_first(t, words, wi, orgs)
         if isinstance(c, list):
             cands += c
         elif c is not None:
