@@ -58,6 +58,8 @@ def spec() -> dict:
         "attend": re.compile(alt(data["attend_verbs"])),
         "bare_ref_re": re.compile(rf"(?:^|(?<=[\s.>]))({alt(data['bare_reference_heads'])})"
                                   rf"(?:{alt(data['bare_reference_particles'])})(?=\s)"),
+        "genitive_re": re.compile(rf"((?:[가-힣A-Za-z0-9·]+\s){{0,2}}[가-힣A-Za-z0-9·]*?"
+                                  rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')}))의\s"),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s((?:[가-힣A-Za-z0-9·]+\s){{0,3}}?[가-힣A-Za-z0-9·]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
@@ -116,9 +118,23 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if kind == "meeting" and "정상" in name and ("회담" in noun):
             kind = "summit"
         venue = _clause_venue(ctx, date.end if date else floor, start)
-        found.append(Mention(start, match.end("gloss") if match.group("gloss") else n1, name, None, kind, sentence,
-                             rule=f"clause_{family}", location=venue, date=date, generic=start == n0))
+        mention = Mention(start, match.end("gloss") if match.group("gloss") else n1, name, None, kind, sentence,
+                          rule=f"clause_{family}", location=venue, date=date, generic=start == n0)
+        host = _genitive_host(ctx, floor, start, mention)
+        found += [host, mention] if host else [mention]
     return found
+
+
+def _genitive_host(ctx: Context, floor: int, start: int, child: Mention) -> Mention | None:
+    """'한일 정상회담의 확대 회담이 … 종료됐다': the session is a child of the meeting named before 의."""
+    host = spec()["genitive_re"].search(ctx.text, floor, start)
+    if host is None or host.end() != start or not ctx.tokens.has(host.start(1), host.end(1), ("NNP", "SL", "SH")):
+        return None
+    kind = spec()["nouns"].get(host.group(2), "meeting")
+    parent = Mention(host.start(1), host.end(1), host.group(1), None, kind, child.sentence, rule="clause_host",
+                     location=child.location, date=child.date)
+    child.parent = parent
+    return parent
 
 
 def _dated_meetings(ctx: Context, taken: list) -> list[Mention]:
