@@ -36,9 +36,9 @@ Known limits:
 
 Boundaries: no adverb (그만큼, 다만), time word or stop word (저녁, 기간) inside a name; a body after a
 Korean full name (조원진 우리공화당, 공성배 용인대) or between name and title (백상엽 카카오엔터프라이즈
-대표) is not part of it; a one-word "name" of six syllables or more is a body. Names joined by a middle
-dot share one title (유명환ㆍ김성환 전 외교부 장관); 전/前 before the title (or before its organisation
-or country) sets ``former``. Title-first appositions and slash captions: :mod:`.official_forms`.
+대표) is not part of it; a one-word "name" of seven syllables or more is a body (우사이먼성일 is six).
+Names joined by a middle dot share one title (유명환ㆍ김성환 전 외교부 장관); 전/前 before the title (or
+before its organisation or country) sets ``former``. Title-first appositions and slash captions: :mod:`.official_forms`.
 """
 from __future__ import annotations
 
@@ -372,7 +372,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                        else extended.get(i, words[i]).stem_end] for i in range(first, k + 1)]
     if len(name_words) == 2 and _body_after_name(*name_words):
         name_words, w = name_words[:1], words[k - 1]     # 류영준 카카오페이 대표: the body is no name
-    if len(name_words) == 1 and len(name_words[0]) >= 6 and _HAS_HANGUL.search(name_words[0]):
+    if len(name_words) == 1 and len(name_words[0]) >= 7 and _HAS_HANGUL.search(name_words[0]):
         return None                               # 네이버파이낸셜 대표: a body, not a one-word name
     if len(name_words) == 1 and len(name_words[0]) == 1:
         if name_words[0] not in _titles()[6]:
