@@ -305,8 +305,8 @@ def _same_event(a: Draft, b: Draft) -> bool:
         return False
     elif FAMILY[ta] != FAMILY[tb] and not (_launchish(a) and _launchish(b)):
         return False
-    if FAMILY[ta] == FAMILY[tb] and any(m.generic for m in a.mentions + b.mentions) and (
-            a.sentences & b.sentences or _parties(a) & _parties(b)):
+    generic = any(m.generic for m in a.mentions + b.mentions)
+    if generic and ((ta == tb and a.sentences & b.sentences) or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
     for na in a.names:
         for nb in b.names:
