@@ -157,6 +157,8 @@ def strip_tail(name: str) -> str:
 
 
 def event_type(name: str) -> str | None:
+    if strip_tail(name).endswith(tuple(data()["trigger_false_endings"])):
+        return None                                  # ‘동맹 현대화’: 현대화 is no 대화
     match = rules().trigger_re.search(strip_tail(name))
     if not match:
         return None
