@@ -405,7 +405,9 @@ def _place_before(ctx: Context, end: int) -> int | None:
 def _visitor(ctx: Context, start: int, end: int, place: str = "") -> tuple[bool, str | None]:
     """Whether an official (or a title as subject: 대통령이) stands in [start, end), and their name; no one
     visits their own country (강경화 장관 … 방한한 외교장관: not the visitor)."""
-    officials = [o for o in ctx.analysis.officials if start <= o.start and o.end <= end and o.country != place]
+    home = place == rules().implied_places.get("방한")       # officials without a country are Korean ones
+    officials = [o for o in ctx.analysis.officials if start <= o.start and o.end <= end and o.country != place
+                 and not (home and o.country is None)]
     if officials:
         return True, officials[0].name
     return bool(rules().visitor_re.search(ctx.text, start, end)), None
