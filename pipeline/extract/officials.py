@@ -230,8 +230,9 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
         return True                        # 임 + 채 + 원: a surname then pieces Kiwi could not place
     if len(t) == 1:
         return last or any(tag.startswith("NNP") for tag in tags)
-    if tags[0].startswith("J") and len(t) == 3 and _korean_shape(t) and _could_be_name(t):
-        return True                        # '(서울=연합뉴스) 이진규': Kiwi read the surname 이 as a particle
+    if len(t) == 3 and _korean_shape(t) and (tags[0].startswith("MM") and len(w.pieces[0]) == 1
+                                             or tags[0].startswith("J") and _could_be_name(t)):
+        return True                        # '…했다.한성숙' (한 + 성숙), '(서울=연합뉴스) 이진규': a surname misread
     if any(_BAD_NAME_TAGS.match(tag) for tag in tags) or any(tag.startswith("MAG") for tag in tags):
         return False
     if len(tags) == 1 and tags[0].startswith("NNG"):
