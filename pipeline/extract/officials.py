@@ -498,6 +498,12 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
 
 
 def _resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
+    longest: dict[tuple[int, int], _Cand] = {}
+    for c in cands:                   # 김철수 법무부 장관 후보자: one mention, the longer title
+        key = (c.name_start, c.name_end)
+        if key not in longest or c.end > longest[key].end:
+            longest[key] = c
+    cands = [c for c in cands if longest[(c.name_start, c.name_end)] is c]
     full = [c for c in cands if not c.surname_only]
     out: list[_Cand] = []
     for c in cands:
