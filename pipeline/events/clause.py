@@ -28,6 +28,7 @@ with no date (``회담을 할 예정``, ``체결하기로`` with no date in its 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache
 
@@ -36,6 +37,7 @@ from .rules import data as rule_data
 
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
+OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)(?=\s)")
 OBJECT = re.compile(r"(?:을|를)\s(?=\S+$)|(?:을|를)\s")
 
 
@@ -64,7 +66,7 @@ def spec() -> dict:
         "dated_re": re.compile(rf"\s((?:[가-힣A-Za-z0-9·]+\s){{0,3}}?[가-힣A-Za-z0-9·]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                rf"(?:{alt(data['dated_venue_particles'])})(?=[\s,])"),
-        "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을)"),
+        "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을|시켰)"),
         "generic": frozenset(data["nouns_needing_an_actor"]),
         "short": data["country_short_forms"],
         "home": data["home_country"],
@@ -221,8 +223,17 @@ def clause_date(ctx: Context, floor: int, pos: int):
     dates = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= pos and d.date_start is not None]
     for d in reversed(dates):
         if not _relative_between(ctx, d.end, pos):
-            return d
+            return widen_range(ctx, d)
     return None
+
+
+def widen_range(ctx: Context, d):
+    """'30일부터 다음 달 1일까지': the end of a range stands for the whole range."""
+    head = [x for x in ctx.analysis.dates if x.end < d.start and x.date_start is not None
+            and re.fullmatch(r"\s?부터\s?", ctx.text[x.end:d.start])]
+    if not head or d.date_end is None or head[-1].date_start > d.date_end:
+        return d
+    return replace(d, start=head[-1].start, text=ctx.text[head[-1].start:d.end], date_start=head[-1].date_start)
 
 
 def _relative_between(ctx: Context, start: int, end: int) -> bool:
@@ -312,19 +323,34 @@ def _launch_clauses(ctx: Context, taken: list) -> list[Mention]:
 
 
 def _subject_before(ctx: Context, floor: int, verb: int) -> tuple[int, int] | None:
-    """(start, particle start) of the subject noun run before a predicate, when only dates, places,
-    numbers and adverbs such as 공식 stand between."""
+    """(start, particle start) of the launched body before a predicate, when only dates, places,
+    numbers and adverbs such as 공식 stand between: the object (국가AI위원회를 신설했다) if there is one,
+    else the subject (카카오엔터프라이즈가 출범했다). The run needs a proper noun or an organisation."""
     text = ctx.text
-    for particle in reversed([m for m in SUBJECT.finditer(text, floor, verb)]):
+    objects = [m for m in OBJECT_PARTICLE.finditer(text, floor, verb)]
+    subjects = [m for m in SUBJECT.finditer(text, floor, verb)]
+    candidates = objects[-1:] if objects else subjects[-1:]
+    for particle in candidates:
         between = text[particle.end():verb]
         if re.search(r"[‘’'“”\"]", between) or ctx.tokens.has(particle.end(), verb, ("V", "E", "XSV", "XSA"),
                                                                 skip=ctx.analysis.dates):
             return None
         start = _noun_run_start(ctx, particle.start(), ctx.analysis.dates + ctx.analysis.numbers)
-        if start < particle.start() and ctx.tokens.has(start, particle.start(), ("NNP", "SL", "SH")):
+        named = ctx.tokens.has(start, particle.start(), ("NNP", "SL", "SH")) or any(
+            start <= o.start < particle.start() for o in ctx.analysis.organizations) or \
+            text[start:particle.start()].endswith(_body_heads())
+        if start < particle.start() and named:
             return start, particle.start()
         return None
     return None
+
+
+@lru_cache(maxsize=1)
+def _body_heads() -> tuple[str, ...]:
+    """Heads that make a noun run a body (위원회, 센터, 추진단): the organisation heads of the lexicon."""
+    from pipeline.lexicon import org_rules
+    return tuple(h["head"] for h in org_rules().get("heads", []) if len(h["head"]) >= 2) + \
+        tuple(rule_data()["clauses"]["body_heads"])
 
 
 def bare_references(ctx: Context, named: list[Mention]) -> list[Mention]:

@@ -35,7 +35,8 @@ def _date_before(m: Mention, ctx: Context):
     before = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= m.start and m.start - d.end <= 80
               and d.date_start is not None and not re.search(r"[‘'“\"]", text[d.end:m.start])]
     if before:
-        return before[-1]
+        from .clause import widen_range
+        return widen_range(ctx, before[-1])
     after = [d for d in ctx.analysis.dates if 0 <= d.start - m.end <= 3 and d.date_start is not None]
     return after[0] if after else None
 
@@ -73,10 +74,15 @@ def _venue_in(ctx: Context, start: int, end: int, clause_end_ok: bool = False) -
         return None
     first = at
     for n, (ws, we) in enumerate(words_before(text, at, start)):
-        if (n >= 6 or text[ws] == "(" or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB",))
+        modifier = text[ws:we] == "한" or (text[ws:we].endswith("의") and ctx.tokens.all_in(ws, we, NOMINAL + ("JKG",)))
+        if (n >= 6 or text[ws] == "(" or not (modifier or ctx.tokens.all_in(ws, we, NOMINAL))
+                or ctx.tokens.has(ws, we, ("NNB",))
                 or text[ws:we] in rules().venue_stop or any(d.start < we and ws < d.end for d in ctx.analysis.dates)):
             break
         first = ws
+    while first < at and (text.startswith("한 ", first) or re.match(r"\S+의\s", text[first:at])) and \
+            not re.match(r"\S+의\s\S", text[first:at]):
+        first = text.index(" ", first) + 1               # no venue starts with 한 or ends on a genitive
     venue = text[first:at].strip(" ,")
     if not venue or re.search(r"[‘’'“”\"]", venue) or rules().trigger_re.search(venue):
         return None                         # ‘… 포럼’에서, 정상회의에서: a host event, no place
@@ -146,10 +152,10 @@ def _by_genitive(site: CountSite):
 
 def _by_count_subject(site: CountSite):
     """R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject."""
-    if not re.match(r"\s?(은|는|이|가)\s", site.after):
+    if not re.match(r"(?:\s[가-힣]{2,8}?)?(은|는|이|가)\s", site.after):    # N개국(이), N개국 외교장관은
         return None
     for m in site.mentions:
-        if m.start > site.number.end and re.match(r"\s?(을|를|에)\s?(공동\s?)?(발표|채택|서명|체결|선언|동참|참여|가입)",
+        if m.start > site.number.end and re.match(r"\s?(을|를|에)\s?(공동\s?)?(발표|채택|서명|체결|선언|동참|참여|가입|내고|냈|내놓|내놨)",
                                                   site.text[m.end:m.end + 12]):
             return m, _count_role(site.text[m.end:site.sentence_end], m.type) or "signatories"
     return None
