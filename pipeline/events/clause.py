@@ -57,7 +57,7 @@ def spec() -> dict:
         "future": re.compile(rf"\s?(?:{alt(data['future_markers'])})"),
         "unreal": re.compile(rf"\s?(?:{alt(data['unreal_markers'])})"),
         "passive": re.compile(alt(data["passive_verbs"])),
-        "attend": re.compile(alt(data["attend_verbs"])),
+        "attend": {family: re.compile(alt(words)) for family, words in data["attend_verbs"].items()},
         "bare_ref_re": re.compile(rf"(?:^|(?<=[\s.>]))({alt(data['bare_reference_heads'])})"
                                   rf"(?:{alt(data['bare_reference_particles'])})(?=\s)"),
         "genitive_re": re.compile(rf"((?:[가-힣A-Za-z0-9·]+\s){{0,2}}[가-힣A-Za-z0-9·]*?"
@@ -89,7 +89,9 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         n0, n1 = match.span(1)
         family = s["family"][s["nouns"][noun]]
         link = match.group("link")
-        verbs = s["attend"] if link.strip().endswith("에") else s["verbs"][family]
+        verbs = s["attend"].get(family) if link.strip().endswith("에") else s["verbs"][family]
+        if verbs is None:
+            continue
         verb = verbs.match(text, _skip_dates(ctx, match.end())) or _passive(ctx, match.end(1))
         if (verb is None or _inside(taken + found, n0) or _in_speech(ctx, n0, match)
                 or _no_report(text, verb.start()) or _negated_after(text, verb.end())
