@@ -20,10 +20,11 @@ with a foreign partner gives ``한중 정상회담`` (short country forms are da
 before the trigger in the sentence that is not inside a relative clause of another verb (``10~13일 … 방한한
 또 럼 서기장과``: that date is the visit's); its place the ``<place>에서`` of the clause.
 
-Not events: a clause that is negated, habitual or unrealised (``회담을 하지 않았다``, ``개최 여부``), a plan
-with no date (``회담을 할 예정``, ``체결하기로`` with no date in its sentence), a generic noun with no actor
-(an official or organisation in the sentence), and history: a launch or meeting dated more than
-``history_days`` before the article's reference date (``1994년 창립``).
+Not events: a clause that is negated, habitual, speculated or unrealised (``회담을 하지 않았다``, ``발표하는
+방안``, ``개최 여부``), a plan without a day (``회담을 할 예정``, ``상반기 중 개최할 계획``), a generic noun with
+no date, name or partner (``회의를 열어``), a clause with no actor (an official, organisation, place, proper
+noun or ``양국``), and history: a clause dated more than ``history_days`` before the article's reference date
+(``1994년 창립``).
 """
 from __future__ import annotations
 
@@ -62,6 +63,9 @@ def spec() -> dict:
                                   rf"(?:{alt(data['bare_reference_particles'])})(?=\s)"),
         "genitive_re": re.compile(rf"((?:[가-힣A-Za-z0-9·]+\s){{0,2}}[가-힣A-Za-z0-9·]*?"
                                   rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')}))의\s"),
+        "pair_subject_re": re.compile(rf"(?<![가-힣])((?:[{data['country_syllables']}]{{2,4}}|[가-힣]{{1,4}}·[가-힣]{{1,4}})"
+                                      rf"(?:\s[가-힣]{{2,8}})?)(?:은|는|이|가)\s"),
+        "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:은|는|이|가)\s"),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s((?:[가-힣A-Za-z0-9·]+\s){{0,3}}?[가-힣A-Za-z0-9·]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
@@ -103,8 +107,8 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         sentence = ctx.sentence(n0)
         floor, end = ctx.bounds(sentence)
         date = clause_date(ctx, floor, n0)
-        if date is None and s["future"].match(text, verb.end()):
-            continue                                   # 회담을 할 예정 / 체결하기로: a plan with no date
+        if s["future"].match(text, verb.end()) and (date is None or date.grain not in ("day", "week")):
+            continue                                   # 회담을 할 예정, 상반기 중 개최할 계획: a plan with no day
         if _history(ctx, date):
             continue
         start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers + ctx.analysis.officials)
@@ -170,7 +174,8 @@ def _meetings_by_meet(ctx: Context, taken: list) -> list[Mention]:
             continue
         floor = ctx.bounds(ctx.sentence(o.start))[0]
         date = clause_date(ctx, floor, o.start)
-        if s["unreal"].match(text, verb.end()) or (date is None and s["future"].match(text, verb.end())):
+        if s["unreal"].match(text, verb.end()) or (s["future"].match(text, verb.end())
+                                                   and (date is None or date.grain not in ("day", "week"))):
             continue
         subjects = [x for x in ctx.analysis.officials if floor <= x.start and x.end <= o.start and SUBJECT.match(text, x.end)]
         if (date is None and not subjects) or _history(ctx, date):
@@ -217,7 +222,8 @@ def _partner_before(ctx: Context, floor: int, pos: int) -> bool:
 
 def _has_actor(ctx: Context, floor: int, end: int) -> bool:
     a = ctx.analysis
-    return any(floor <= m.start < end for m in a.officials + a.organizations + a.locations)
+    return any(floor <= m.start < end for m in a.officials + a.organizations + a.locations) or \
+        bool(spec()["actor_re"].search(ctx.text, floor, end))
 
 
 def clause_date(ctx: Context, floor: int, pos: int):
@@ -268,6 +274,9 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     """A meeting named by its parties: a Korean subject with a foreign partner (시진핑 주석과) gives 한중
     정상회담; otherwise the subject's and the partner's names (조현-루비오 회동)."""
     text, officials = ctx.text, [o for o in ctx.analysis.officials if floor <= o.start and o.end <= pos]
+    pair = spec()["pair_subject_re"].search(text, floor, pos)
+    if pair and not officials:
+        return f"{pair.group(1)} {noun}"           # 한미 외교장관은 … 회담을 갖고: 한미 외교장관 회담
     partners = [o for o in officials if PARTNER.match(text, o.end) or OBJECT.match(text, o.end)]
     partner = partners[-1] if partners else None
     subjects = [o for o in officials if o is not partner and SUBJECT.match(text, o.end)]

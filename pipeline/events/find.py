@@ -415,7 +415,7 @@ def _visitor(ctx: Context, start: int, end: int, place: str = "") -> tuple[bool,
 
 def _visitor_after(ctx: Context, verb_end: int) -> str | None:
     """'서울을 방문한 <official>': in a relative clause the visitor is the official it modifies."""
-    ending = re.match(r"(?:한|하는|했던|하던|중인)\s", ctx.text[verb_end:verb_end + 4])
+    ending = re.match(r"(?:한|하는|했던|하던|\s?중인)\s", ctx.text[verb_end:verb_end + 5])
     heads = [o for o in ctx.analysis.officials if ending and 0 <= o.start - verb_end - ending.end() <= 3]
     return heads[0].name if heads else None
 

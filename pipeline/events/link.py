@@ -191,7 +191,18 @@ def _role_hint(site: CountSite) -> str | None:
     return "delegates" if re.match(r"\s?명의? 대표|\s?의 대표단", site.after) else None
 
 
-COUNT_RULES = (_by_participation_phrase, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
+def _by_number_of(site: CountSite):
+    """R7: 'N건의 양해각서(MOU)를 체결': how many agreements or statements one signing made."""
+    if site.number.unit != "건":
+        return None
+    head = re.match(r"의\s(?:[가-힣A-Za-z]+\s){0,2}", site.after)
+    at = site.number.end + (head.end() if head else 0)
+    following = [m for m in site.mentions if head and at <= m.end and m.start <= at + 12
+                 and m.type in SIGNED_TYPES]
+    return (following[0], "other") if following else None
+
+
+COUNT_RULES = (_by_number_of, _by_participation_phrase, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
                _by_only_event)
 
 
@@ -370,7 +381,7 @@ def _link_counts(analysis, mentions: list[Mention], drafts: dict[str, Draft]) ->
     for m in sorted(mentions, key=lambda m: m.start):
         by_sentence[m.sentence].append(m)
     for number in analysis.numbers:
-        if number.kind != "count" or number.counted not in COUNTED:
+        if number.kind != "count" or (number.counted not in COUNTED and number.unit != "건"):
             continue
         index = analysis.sentence_index(number.start)
         if index not in by_sentence:
