@@ -106,12 +106,12 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
             continue                                   # 회담했다 glued; 회담 진행 without a particle is no clause
         sentence = ctx.sentence(n0)
         floor, end = ctx.bounds(sentence)
-        date = clause_date(ctx, floor, n0)
+        start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers + ctx.analysis.officials)
+        date = clause_date(ctx, floor, start)
         if s["future"].match(text, verb.end()) and (date is None or date.grain not in ("day", "week")):
             continue                                   # 회담을 할 예정, 상반기 중 개최할 계획: a plan with no day
         if _history(ctx, date):
             continue
-        start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers + ctx.analysis.officials)
         if (noun in s["generic"] and date is None and start == n0 and not match.group("quote")
                 and not _partner_before(ctx, floor, n0)):
             continue                                   # 회의를 열어: a generic noun needs a date, a name or a partner
@@ -247,8 +247,9 @@ def widen_range(ctx: Context, d):
 def _relative_between(ctx: Context, start: int, end: int) -> bool:
     """Whether the date ending at ``start`` belongs to a relative clause before the trigger's word: the
     first verb after it is a relative ending (10~13일 … 방한한 …: the visit's dates), unless a subject or
-    topic comes first (11일 이재명 대통령은 …: the main clause's date)."""
-    stop = ctx.text.rfind(" ", start, end)
+    topic comes first (11일 이재명 대통령은 …: the main clause's date). The word right before the trigger's
+    words modifies the event itself (이날 … 에서 열린 보고회): its ending does not count."""
+    stop = ctx.text.rfind(" ", start, ctx.text.rfind(" ", start, end))
     for s, _, tags in ctx.tokens.within(start, max(start, stop)):
         if _inside(ctx.analysis.dates, s):
             continue
