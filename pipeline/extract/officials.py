@@ -117,6 +117,10 @@ def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | 
     stem = w.text
     if w.tail.startswith("들"):
         return None                      # 대표들, 장관들: a group, not one person
+    for suffix in gz.titles().get("team_suffixes", ()):
+        if stem.endswith(suffix) and len(stem) > len(suffix) + 1:
+            stem = stem[:-len(suffix)]   # 홍태경 교수팀: the professor's team names the professor
+            break
     if not stem or not _TITLE_CHARS.fullmatch(stem):
         return None
     if stem.endswith(not_titles):
