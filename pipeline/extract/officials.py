@@ -185,6 +185,16 @@ def _could_be_name(t: str) -> bool:
                for tokens, score in readings)
 
 
+@lru_cache(maxsize=4096)
+def _unknown_word(t: str) -> bool:
+    """Kiwi reads the word alone as one noun it does not know (oov): a foreign name, not a dictionary word."""
+    if len(t) < 2 or not _HANGUL_NAME.fullmatch(t):
+        return False
+    from pipeline.nlp import get_kiwi
+    tokens = get_kiwi().analyze(t, top_n=1)[0][0]
+    return len(tokens) == 1 and getattr(tokens[0], "oov", False)
+
+
 @lru_cache(maxsize=1)
 def _long_heads() -> tuple[str, ...]:
     heads = [h["head"] for h in gz.org_rules().get("heads", []) if len(h["head"]) >= 2]
@@ -240,7 +250,8 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     if any(_BAD_NAME_TAGS.match(tag) for tag in tags) or any(tag.startswith("MAG") for tag in tags):
         return False
     if len(tags) == 1 and tags[0].startswith("NNG"):
-        return _could_be_name(t)           # one common noun (민주주의, 안보) or an unknown name (곽준호)
+        return _could_be_name(t) or _unknown_word(t)   # one common noun (민주주의, 안보) or an unknown name
+                                                       # (곽준호; 칼둔, 알팔레: words outside Kiwi's dictionary)
     if not any(tag.startswith("NNP") for tag in tags):
         if any(tag.startswith("XSN") for tag in tags):
             return False                   # 연구 + 계
