@@ -323,6 +323,9 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                 break
     if org1 is not None:
         country = _country_of_org(org1)
+    if (org1 is not None and joinable(k) and joinable(k - 1) and _is_country(words[k - 1])
+            and all(tag.startswith("NNG") for tag in words[k].tags) and not _name_word(words[k], orgs, True)):
+        k -= 1                                    # 사우디아라비아 에너지산업 광물자원부 장관: part of the body's name
     if joinable(k) and _is_country(words[k]) and not words[k].tail:
         country = _is_country(words[k])
         k -= 1
