@@ -66,7 +66,7 @@ ENT_TEMPLATE = ('<mark class="entity" title="{tip}" style="background: {bg}; pad
 ARTICLE_COLUMNS = {
     "dates": ("text", "start", "end", "date_start", "date_end", "grain", "resolution", "timex", "rule"),
     "numbers": ("text", "start", "end", "value", "kind", "unit", "counted", "counted_noun", "qualifier", "rule"),
-    "officials": ("text", "name", "name_latin", "title", "organization", "country", "role", "person_id", "rule"),
+    "officials": ("text", "name", "name_latin", "title", "former", "organization", "country", "role", "person_id", "rule"),
     "organizations": ("text", "start", "end", "canonical", "abbreviation", "org_type", "country", "rule"),
     "locations": ("text", "start", "end", "kind", "rule"),
 }
