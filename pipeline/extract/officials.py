@@ -391,8 +391,9 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                        else extended.get(i, words[i]).stem_end] for i in range(first, k + 1)]
     if len(name_words) == 2 and _body_after_name(*name_words):
         name_words, w = name_words[:1], words[k - 1]     # 류영준 카카오페이 대표: the body is no name
-    if len(name_words) == 1 and len(name_words[0]) >= 7 and _HAS_HANGUL.search(name_words[0]):
-        return None                               # 네이버파이낸셜 대표: a body, not a one-word name
+    if len(name_words) == 1 and _HAS_HANGUL.search(name_words[0]) and (
+            len(name_words[0]) >= 7 or (len(name_words[0]) >= 4 and name_words[0].endswith(_body_endings()))):
+        return None                               # 네이버파이낸셜 대표, 제일기획 대표: a body, not a one-word name
     if len(name_words) == 1 and len(name_words[0]) == 1:
         if name_words[0] not in _titles()[6]:
             return None
@@ -435,7 +436,12 @@ def _body_after_name(first: str, second: str) -> bool:
     organisation head, or in 당/처/청/부/대), not the second half of a foreign name (하야시 요시마사)."""
     if not (len(first) == 3 and _korean_shape(first)) or not _HANGUL_NAME.fullmatch(second):
         return False
-    return second.endswith(_long_heads()) or (len(second) >= 3 and second[-1] in "당처청부대")
+    return second.endswith(_long_heads() + _body_endings()) or (len(second) >= 3 and second[-1] in "당처청부대")
+
+
+def _body_endings() -> tuple[str, ...]:
+    """Endings of company and media names (카카오페이, 제일기획, 이앤엠필름): a word ending in one is no name."""
+    return tuple(gz.titles().get("body_endings", ()))
 
 
 _SHARED = re.compile(r"[가-힣]{2,4}(?:[ㆍ·・][가-힣]{2,4})+")
