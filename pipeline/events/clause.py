@@ -39,7 +39,7 @@ from .rules import data as rule_data
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)(?=\s)")
-OBJECT = re.compile(r"(?:을|를)\s(?=\S+$)|(?:을|를)\s")
+OBJECT = re.compile(r"(?:을|를)\s")
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +71,7 @@ def spec() -> dict:
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                rf"(?:{alt(data['dated_venue_particles'])})(?=[\s,])"),
         "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을|시켰)"),
-        "generic": frozenset(data["nouns_needing_an_actor"]),
+        "generic": frozenset(data["generic_nouns"]),
         "short": data["country_short_forms"],
         "home": data["home_country"],
         "history_days": data["history_days"],
