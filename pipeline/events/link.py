@@ -202,8 +202,16 @@ def _by_number_of(site: CountSite):
     return (following[0], "other") if following else None
 
 
+def _by_adjacent_name(site: CountSite):
+    """R8: '21개국 외교장관 공동성명', '10개국 외교장관 회의': the count right before the event's name."""
+    for m in site.mentions:
+        if m.named and re.fullmatch(r"\s?", site.text[site.number.end:m.start]):
+            return m, "signatories" if m.type in SIGNED_TYPES else "participants"
+    return None
+
+
 COUNT_RULES = (_by_number_of, _by_participation_phrase, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
-               _by_only_event)
+               _by_only_event, _by_adjacent_name)
 
 
 def _link_count(number, sentence_mentions: list[Mention], text: str, sentence_end: int):
