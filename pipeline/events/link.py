@@ -202,6 +202,17 @@ def _by_number_of(site: CountSite):
     return (following[0], "other") if following else None
 
 
+def _by_subject_of_only_event(site: CountSite):
+    """R9: '4개국 대사가 25일 서울에서 회동했다': the count is the subject of the sentence's only event."""
+    events = {id(m.parent or m): m for m in site.mentions}
+    if len(events) != 1 or not re.match(r"(?:\s[가-힣]{1,8}?)?(은|는|이|가)\s", site.after):
+        return None
+    event = next(iter(events.values()))
+    if event.start <= site.number.end:
+        return None
+    return event, "signatories" if event.type in SIGNED_TYPES else "participants"
+
+
 def _by_adjacent_name(site: CountSite):
     """R8: '21개국 외교장관 공동성명', '10개국 외교장관 회의': the count right before the event's name."""
     for m in site.mentions:
@@ -211,7 +222,7 @@ def _by_adjacent_name(site: CountSite):
 
 
 COUNT_RULES = (_by_number_of, _by_participation_phrase, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
-               _by_only_event, _by_adjacent_name)
+               _by_only_event, _by_subject_of_only_event, _by_adjacent_name)
 
 
 def _link_count(number, sentence_mentions: list[Mention], text: str, sentence_end: int):
