@@ -32,6 +32,8 @@ class RuleBook:
     section_labels: frozenset[str]
     publishers: tuple[dict, ...]
     tail_block: dict
+    portals: frozenset[str] = frozenset()
+    script_body: dict = None     # when to look for the article in the page's scripts
 
     def first_match(self, line: str) -> tuple[Rule, re.Match] | None:
         probe = line.strip(BULLETS)
@@ -47,12 +49,34 @@ class RuleBook:
     def is_section_label(self, line: str) -> bool:
         return line.strip(BULLETS) in self.section_labels
 
+    def is_portal(self, name: str) -> bool:
+        return re.sub(r"\s+", "", name).lower() in self.portals
+
     def publisher_for_domain(self, domain: str) -> str | None:
         domain = domain.lower()
         for pub in self.publishers:
             if any(domain == d or domain.endswith("." + d) for d in pub["domains"]):
                 return pub["name"]
         return None
+
+    def canonical_publisher(self, name: str | None) -> str | None:
+        """The known publisher a name or alias refers to ('동아닷컴' -> 동아일보), else None."""
+        key = re.sub(r"\s+", "", name or "").lower()
+        for pub in self.publishers:
+            if key in {re.sub(r"\s+", "", a).lower() for a in (pub["name"], *pub.get("aliases", ()))}:
+                return pub["name"]
+        return None
+
+    def publisher_for_url(self, url: str | None) -> str | None:
+        """The publisher of a URL's domain, or of a portal URL's press id (news.naver.com ...&oid=056)."""
+        match = re.match(r"https?://([^/:?#]+)", url or "")
+        if not match:
+            return None
+        oid = re.search(r"[?&/]oid=(\d{3})|/article/(\d{3})/", url)
+        if oid:
+            code = oid.group(1) or oid.group(2)
+            return next((p["name"] for p in self.publishers if p.get("naver_oid") == code), None)
+        return self.publisher_for_domain(match.group(1))
 
     def publisher_named_in(self, line: str) -> str | None:
         for pub in self.publishers:
@@ -70,11 +94,14 @@ def compile_rules(spec: dict) -> RuleBook:
     publishers = tuple(spec["publishers"])
     macros = {"@section_labels": _alternation(labels),
               "@publishers": _alternation(p["name"] for p in publishers)}
+    names = _alternation(p["name"] for p in publishers)[2:-2]        # inside a pattern: {publishers}
     rules = tuple(
-        Rule(r["id"], r["category"], r["action"], re.compile(macros.get(r["pattern"], r["pattern"])))
+        Rule(r["id"], r["category"], r["action"],
+             re.compile(macros.get(r["pattern"], r["pattern"]).replace("{publishers}", names)))
         for r in spec["rules"]
     )
-    return RuleBook(rules, labels, publishers, spec["tail_block"])
+    portals = frozenset(re.sub(r"\s+", "", p).lower() for p in spec["portals"])
+    return RuleBook(rules, labels, publishers, spec["tail_block"], portals, spec["script_body"])
 
 
 @lru_cache(maxsize=1)

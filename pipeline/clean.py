@@ -1,18 +1,35 @@
-"""Cleaning: HTML through trafilatura, then Korean boilerplate rules line by line.
+"""Cleaning: HTML through trafilatura (or the article JSON in its scripts), text dumps through
+``dumps``, then Korean boilerplate rules line by line.
 
 Pure: text in, ``Cleaned`` out. What is removed is kept with the rule that removed it.
 """
 from __future__ import annotations
 
+import html as html_lib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .boilerplate import BULLETS, RuleBook, rulebook
+from .dumps import korean_sentences, parse_dump
 
 EMAIL_PROTECTED = re.compile(r"\[\s*email(?:&#160;|\u00a0|\s)protected\s*\]")
-EMAIL = re.compile(r"[\w.+-]+@(?P<domain>[\w-]+(?:\.[\w-]+)+)")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+GLUED_EMAIL = re.compile(r"(?<=[A-Za-z0-9._%+-]@)([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|kr|org|co\.kr))(?=[^\s\])>.,A-Za-z0-9])")
+INLINE_BYLINE = re.compile(   # a byline glued inside a line: '…변론[이데일리 조민정 기자] 국민의힘…'
+    r"(?<=\S)\s*(?=[\[【(](?:[가-힣·]{1,10}=)?[가-힣A-Za-z0-9]{2,15}[\]】)]\s*[가-힣]{2,4}\s?(?:기자|특파원)\s*="
+    r"|[\[【][^\[\]【】]{0,30}?[가-힣]{2,4}\s?(?:기자|특파원)[\]】]"
+    r"|【[가-힣·]{1,10}=[가-힣A-Za-z0-9]{2,15}】"
+    r"|\[[가-힣A-Za-z0-9]{1,12}(?:뉴스|일보|신문|경제|투데이|데일리|방송|미디어|통신|TV)\]\s)")
+GLUED_CREDIT = re.compile(    # a photo credit glued to the next sentence: '/사진=KAIST카이스트(KAIST)가', '청와대 제공문재인 대통령이'
+    r"(/\s?사진(?:제공)?\s?=\s?[A-Za-z0-9]+)(?=[가-힣])|(/\s?사진(?:제공)?\s?=\s?([가-힣]{2,12}))(?=\3)"
+    r"|^([가-힣A-Za-z]{2,12}\s?제공)(?=[가-힣]{2,}\S*\s)", re.M)
+GLUED_PROMO = re.compile(r"(?<=[\])>.!?다])\s*(?=[▶►☞▷]\s?\S)")      # '…기자]▶동영상 뉴스 모아보기'
+SENTENCE_BOUNDARY = re.compile(r"[.!?…][\"”’')\]]*\s+|(?<=다)\s+")
 FINAL_PUNCT = (".", "다", "!", "?")   # a headline may end in a quote; a sentence ends like this
+PRESS_NAME = re.compile(r"[가-힣](뉴스|일보|신문|경제|방송|통신|데일리|투데이|미디어|TV|\d{2})$")
+AUTHOR_STOP = {"기자", "특파원", "선임기자", "논설위원", "앵커"}
+MIN_DUPLICATE_CHARS = 20              # a paragraph this long seen twice keeps its first copy only
 
 
 @dataclass(frozen=True)
@@ -39,8 +56,9 @@ class Cleaned:
     publisher: str | None = None
     authors: tuple[str, ...] = ()
     page_date: str | None = None          # a page-header date ('2025.11.08'): an upper bound only
-    published: date | None = None         # from HTML metadata
+    published: date | None = None         # from HTML metadata or a dump's date field
     url: str | None = None
+    body_source: str = "text"             # trafilatura | json_ld | script_json | text
 
 
 @dataclass
@@ -68,9 +86,12 @@ def normalise_text(text: str) -> str:
 
 def _harvest(rule_id: str, match: re.Match, found: _Harvest) -> None:
     groups = match.groupdict()
-    found.add_publisher(rule_id, groups.get("publisher"))
-    if groups.get("author"):
-        found.authors.append(groups["author"])
+    found.add_publisher(rule_id, groups.get("publisher") or groups.get("publisher2"))
+    if groups.get("author") or groups.get("author2"):
+        found.authors.append(groups.get("author") or groups["author2"])
+    if groups.get("authors"):
+        found.authors.extend(a for a in re.findall(r"[가-힣]{2,4}(?=\s?(?:기자|특파원)|\s*[,·/]|\s*$)", groups["authors"])
+                             if a not in AUTHOR_STOP)
     if groups.get("date") and found.page_date is None:
         found.page_date = groups["date"]
     if groups.get("email"):
@@ -111,7 +132,18 @@ def menu_tail_start(lines: list[str], book: RuleBook) -> int:
     return len(lines)
 
 
-def _apply_rules(line: str, book: RuleBook, found: _Harvest, removed: list[Removed]):
+def article_head(probe: str, start: int) -> str | None:
+    """The article sentences before a rule's match inside a line, cut at the last sentence boundary."""
+    if start <= 0:
+        return None
+    cuts = [m.end() for m in SENTENCE_BOUNDARY.finditer(probe[:start + 1]) if m.end() <= start + 1]
+    if not cuts:
+        return None
+    head = probe[:cuts[-1]].strip()
+    return head if korean_sentences(head) or head.endswith(("다.", "다")) else None
+
+
+def _apply_rules(line: str, book: RuleBook, found: _Harvest, removed: list[Removed], started: bool = True):
     """Return (kept text or None, is_caption, stop_here) for one line."""
     is_caption = False
     for _ in range(4):                       # a stripped prefix may reveal another rule's match
@@ -122,8 +154,13 @@ def _apply_rules(line: str, book: RuleBook, found: _Harvest, removed: list[Remov
         probe = line.strip(BULLETS)
         _harvest(rule.id, match, found)
         if rule.action in ("drop", "tail"):
+            stop = rule.action == "tail" and started     # a tail header before any article text only drops
+            head = article_head(probe, match.start())
+            if head:                                     # the rule matched the line's tail: cut the tail only
+                removed.append(Removed(probe[len(head):].strip(), rule.id, rule.category))
+                return head, is_caption, stop
             removed.append(Removed(line, rule.id, rule.category))
-            return None, False, rule.action == "tail"
+            return None, False, stop
         if rule.action == "caption":
             if "credit" in match.groupdict() and match.group("credit"):
                 removed.append(Removed(match.group(0).strip(), rule.id, rule.category))
@@ -169,30 +206,75 @@ def _assemble(kept: list[list]) -> tuple[str, tuple[Paragraph, ...]]:
     return "\n".join(p.text for p in paragraphs), tuple(paragraphs)
 
 
-def clean_lines(text: str, *, title: str | None = None, book: RuleBook | None = None) -> Cleaned:
-    """Apply the boilerplate rules to a page's text (a text dump or trafilatura's output)."""
-    book = book or rulebook()
-    lines = normalise_text(text).split("\n")
+def split_glued(text: str) -> str:
+    """Put a byline glued inside a line, and text glued to an e-mail address, on lines of their own."""
+    text = GLUED_EMAIL.sub(lambda m: m.group(1) + "\n", text)
+    text = GLUED_CREDIT.sub(lambda m: (m.group(1) or m.group(2) or m.group(4)) + "\n", text)
+    text = GLUED_PROMO.sub("\n", text)
+    return INLINE_BYLINE.sub("\n", text)
+
+
+def _drop_repeats(kept: list[list], title: str | None, removed: list[Removed]) -> list[list]:
+    """A paragraph repeated verbatim keeps its first copy; a later copy of the title goes."""
+    squash = lambda s: re.sub(r"\s+", "", s)
+    seen, out = set(), []
+    title_key = squash(title or "")
+    for item in kept:
+        key = squash(item[0])
+        if title_key and key == title_key:
+            removed.append(Removed(item[0], "title.repeat", "duplicate"))
+        elif len(key) >= MIN_DUPLICATE_CHARS and key in seen:
+            removed.append(Removed(item[0], "duplicate.paragraph", "duplicate"))
+        else:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _run_rules(lines: list[str], book: RuleBook, found: _Harvest, removed: list[Removed]) -> list[list]:
     tail = menu_tail_start(lines, book)
     kept: list[list] = []
-    removed: list[Removed] = []
-    found = _Harvest()
+    started = False                       # has article prose begun?
     for i, raw_line in enumerate(lines):
-        line = raw_line.strip()
+        line = " ".join(raw_line.split())
         if not line:
             continue
         if i >= tail:
             removed.append(Removed(line, "menu.tail_block", "menu"))
             continue
-        kept_text, is_caption, stop = _apply_rules(line, book, found, removed)
+        kept_text, is_caption, stop = _apply_rules(line, book, found, removed, started)
         if kept_text:
             kept.append([kept_text, is_caption])
+            started = started or _is_prose(kept_text)
         if stop:
             removed.extend(Removed(rest.strip(), "headline_list.rows", "headline_list")
                            for rest in lines[i + 1:] if rest.strip())
             break
+    return kept
+
+
+def _fallback(lines: list[str], removed: list[Removed], n_chars: int) -> list[list]:
+    """Less aggressive: every line with a Korean sentence, when the rules left too little text."""
+    kept = [[" ".join(line.split()), False] for line in lines if korean_sentences(line)]
+    removed.append(Removed(f"[rules left {n_chars} characters; kept the {len(kept)} lines with Korean sentences]",
+                           "fallback.less_aggressive", "fallback"))
+    return kept
+
+
+def clean_lines(text: str, *, title: str | None = None, book: RuleBook | None = None,
+                min_chars: int = 20) -> Cleaned:
+    """Apply the boilerplate rules to a page's text (a text dump or trafilatura's output)."""
+    book = book or rulebook()
+    lines = split_glued(normalise_text(text)).split("\n")
+    removed: list[Removed] = []
+    found = _Harvest()
+    kept = _run_rules(lines, book, found, removed)
+    n_chars = sum(len(t) for t, _ in kept)
+    if n_chars < min_chars and korean_sentences(text):
+        kept = _fallback(lines, removed, n_chars)
     _mark_caption_heads(kept)
     title = _pop_title(kept, title)
+    kept = _drop_repeats(kept, title, removed)
     body, paragraphs = _assemble(kept)
     publisher = found.best_publisher() or _publisher_from_emails(text, book) or _publisher_from_removed(removed, book)
     return Cleaned(body, paragraphs, tuple(removed), title, publisher,
@@ -216,21 +298,120 @@ def _publisher_from_removed(removed: list[Removed], book: RuleBook) -> str | Non
     return None
 
 
-def clean_html(html: str, url: str | None = None) -> Cleaned:
-    """Main text and metadata with trafilatura (no network), then the boilerplate rules."""
+def clean_text(text: str, min_chars: int = 20, book: RuleBook | None = None) -> Cleaned:
+    """A text input: a crawler record or Markdown dump becomes body and metadata, then the rules."""
+    book = book or rulebook()
+    dump = parse_dump(text)
+    dump.body = _strip_title_prefix(dump.body, dump.meta.get("title"), dump.set_aside)
+    cleaned = clean_lines(dump.body, title=dump.meta.get("title"), book=book, min_chars=min_chars)
+    aside = tuple(Removed(line, rule, rule.split(".")[0]) for line, rule in dump.set_aside)
+    authors = tuple(dict.fromkeys((*dump.meta.get("authors", ()), *cleaned.authors)))
+    named = [dump.meta.get("publisher"), *dump.meta.get("press_candidates", ())]
+    publisher = (next(filter(None, map(book.canonical_publisher, named)), None)
+                 or valid_publisher(dump.meta.get("publisher"), book)
+                 or next((c for c in named[1:] if c and PRESS_NAME.search(c)), None)
+                 or book.publisher_for_url(dump.meta.get("url")) or cleaned.publisher)
+    title = clean_title(cleaned.title, publisher, book)
+    return replace(cleaned, removed=aside + cleaned.removed, title=title, publisher=publisher, authors=authors,
+                   published=_iso_date(dump.meta.get("published")), url=dump.meta.get("url"), body_source="text")
+
+
+def _strip_title_prefix(body: str, title: str | None, aside: list) -> str:
+    """A record body that repeats its title before the first sentence starts after it."""
+    head = body.lstrip()
+    if title and len(title) >= 8 and head.startswith(title) and len(head) > len(title) + 20:
+        aside.append((title, "title.repeat"))
+        return head[len(title):]
+    return body
+
+
+def clean_html(html: str, url: str | None = None, min_chars: int = 20) -> Cleaned:
+    """Main text and metadata with trafilatura (no network); when it finds little, the article JSON in
+    the page's scripts; then the boilerplate rules."""
     import trafilatura
 
+    from .script_body import script_body
+
+    book = rulebook()
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
         favor_recall=True, date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None or not (doc.text or "").strip():
+    text = (doc.text or "") if doc is not None else ""
+    title = (doc.title or None) if doc is not None else None
+    cleaned = clean_lines(text, title=title, book=book, min_chars=min_chars) if text.strip() else None
+    source = "trafilatura"
+    have = korean_sentences(cleaned.text) if cleaned else 0
+    if have < book.script_body["min_sentences"]:
+        found = script_body(html)
+        if found and found.sentences > max(have, 0) * book.script_body["ratio"]:
+            cleaned = clean_lines(found.text, title=title or found.title, book=book, min_chars=min_chars)
+            source = found.source
+    if cleaned is None:
         return Cleaned("", (), (), None, None)
-    cleaned = clean_lines(doc.text, title=doc.title or None)
-    published = _iso_date(doc.date)
-    return Cleaned(cleaned.text, cleaned.paragraphs, cleaned.removed, cleaned.title,
-                   doc.sitename or cleaned.publisher, cleaned.authors, cleaned.page_date,
-                   published, doc.url or url)
+    page = page_metadata(html)
+    named = [doc.sitename if doc else None, *page]
+    page_url = (doc.url if doc else None) or url
+    publisher = (next(filter(None, (book.canonical_publisher(v) or book.canonical_publisher(valid_publisher(v, book))
+                                    for v in named)), None)
+                 or book.publisher_for_url(page_url) or book.publisher_for_url(url)
+                 or next(filter(None, (valid_publisher(v, book) for v in named)), None) or cleaned.publisher)
+    return replace(cleaned, title=clean_title(cleaned.title, publisher, book), publisher=publisher,
+                   published=_iso_date(doc.date if doc else None), url=(doc.url if doc else None) or url,
+                   body_source=source)
+
+
+PUBLISHER_META = ("og:article:author", "article:publisher", "publisher", "twitter:creator", "og:site_name",
+                  "dable:author", "author")
+
+
+def page_metadata(html: str) -> list[str]:
+    """Publisher candidates from the page's <meta> tags, most specific first (lxml)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:
+        return []
+    found = {}
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        if key in PUBLISHER_META and meta.get("content") and key not in found:
+            found[key] = meta.get("content")
+    return [found[k] for k in PUBLISHER_META if k in found]
+
+
+def valid_publisher(name: str | None, book: RuleBook) -> str | None:
+    """A news organisation's name from a metadata value: never a URL, never a portal's name."""
+    if not name:
+        return None
+    name = html_lib.unescape(name).strip().lstrip("@")
+    for part in re.split(r"\s+[|:\-–·]\s+|\s*\|\s*", name):
+        part = part.strip()
+        if not part or re.search(r"https?://|www\.|\.(com|net|kr|org)\b", part) or book.is_portal(part):
+            continue
+        known = book.publisher_named_in(part)
+        if known and len(part) <= len(known) + 12:
+            return known
+        if len(part) <= 25 and not re.search(r"기자|reporter", part, re.I):
+            return part
+    return None
+
+
+def clean_title(title: str | None, publisher: str | None, book: RuleBook) -> str | None:
+    """A title without trailing ' - 매일경제', ' | 네이버 뉴스', ' < 정치 < 기사본문 - 경제인투데이' parts."""
+    if not title:
+        return title
+    title = html_lib.unescape(title).strip()
+    parts = re.split(r"(\s+[-|:<–]\s+|\s*\|\s*)", title)
+    while len(parts) >= 3:
+        last = parts[-1].strip()
+        if not (last == publisher or book.is_portal(last) or book.publisher_named_in(last) == last
+                or book.is_section_label(last) or last in ("기사본문", "기사 본문")
+                or (len(last) <= 15 and re.search(r"(뉴스|일보|신문|닷컴|방송|News|NEWS|TV)$", last))):
+            break
+        parts = parts[:-2]
+    return "".join(parts).strip() or title
 
 
 def _iso_date(value: str | None) -> date | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from . import __version__
-from .clean import Cleaned, Removed, clean_html, clean_lines
+from .clean import Cleaned, Removed, clean_html, clean_text
 from .decoding import DecodeError, decode
 from .events import finish_events
 from .reading import InputFile, ReadError, load
@@ -85,8 +85,8 @@ def _reject(item: InputFile, reason: str, detail: str, content_hash: str | None 
     return DocResult(item.path, content_hash, meta_hash, "rejected", {"rejects": [row]})
 
 
-def clean_page(text: str, kind: str, url: str | None) -> Cleaned:
-    return clean_html(text, url) if kind == "html" else clean_lines(text)
+def clean_page(text: str, kind: str, url: str | None, min_chars: int = 20) -> Cleaned:
+    return clean_html(text, url, min_chars) if kind == "html" else clean_text(text, min_chars)
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def prepare_file(item: InputFile, settings: Settings) -> Prepared | DocResult:
         return _reject(item, exc.reason, exc.detail)
     try:
         text, encoding = decode(loaded.data, html=item.kind == "html")
-        cleaned = _cut(clean_page(text, item.kind, loaded.meta.get("url")), settings.max_text_chars)
+        cleaned = _cut(clean_page(text, item.kind, loaded.meta.get("url"), settings.min_text_chars), settings.max_text_chars)
     except DecodeError as exc:
         return _reject(item, exc.reason, exc.detail, loaded.content_hash, loaded.meta_hash)
     except Exception as exc:  # a parser failure on one page must not stop the run
@@ -163,7 +163,7 @@ def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_
         "article_id": article_id, "source_path": item.path, "url": meta.get("url") or cleaned.url,
         "publisher": meta.get("publisher") or cleaned.publisher, "authors": list(cleaned.authors),
         "title": meta.get("title") or cleaned.title, "reference_date": reference, "reference_source": source,
-        "text": cleaned.text, "paragraphs": [vars(p).copy() for p in cleaned.paragraphs],
+        "text": cleaned.text, "body_source": cleaned.body_source, "paragraphs": [vars(p).copy() for p in cleaned.paragraphs],
         "removed": [vars(r).copy() for r in cleaned.removed], "n_chars_raw": n_raw,
         "n_chars_clean": len(cleaned.text), "lang": "ko", "encoding": encoding,
         "pipeline_version": __version__, "schema_version": SCHEMA_VERSION,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2                 # 2: articles.body_source
 
 _str, _i32, _i64, _f64, _date, _bool = pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.date32(), pa.bool_()
 _ts = pa.timestamp("us", tz="UTC")
@@ -34,7 +34,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "articles": pa.schema(_fields(
         ("article_id", _str), ("source_path", _str), ("url", _str), ("publisher", _str),
         ("authors", pa.list_(_str)), ("title", _str), ("reference_date", _date), ("reference_source", _str),
-        ("text", _str), ("paragraphs", pa.list_(PARAGRAPH)), ("removed", pa.list_(REMOVED)),
+        ("text", _str), ("body_source", _str), ("paragraphs", pa.list_(PARAGRAPH)), ("removed", pa.list_(REMOVED)),
         ("n_chars_raw", _i64), ("n_chars_clean", _i64), ("lang", _str), ("encoding", _str),
         ("pipeline_version", _str), ("schema_version", pa.int16()))),
     "rejects": pa.schema(_fields(
@@ -87,6 +87,7 @@ ENUMS: dict[tuple[str, str], frozenset] = {
     ("events", "type"): frozenset({"summit", "meeting", "forum", "declaration", "pledge", "agreement", "launch",
                                   "visit", "other"}),
     ("articles", "reference_source"): frozenset({"metadata", "dateline", "body", "page_header"}),
+    ("articles", "body_source"): frozenset({"trafilatura", "json_ld", "script_json", "text"}),
     ("manifest", "outcome"): frozenset({"article", "rejected"}),
 }
 NOT_NULL = {name: ("article_id",) for name in ("dates", "numbers", "officials", "organizations", "locations", "events")}
