@@ -5,13 +5,13 @@ Pure: text in, ``Cleaned`` out. What is removed is kept with the rule that remov
 """
 from __future__ import annotations
 
-import html as html_lib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .boilerplate import BULLETS, RuleBook, rulebook
 from .dumps import korean_sentences, parse_dump
+from .metadata import clean_title, page_metadata, valid_publisher
 
 EMAIL_PROTECTED = re.compile(r"\[\s*email(?:&#160;|\u00a0|\s)protected\s*\]")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
@@ -29,6 +29,7 @@ SENTENCE_BOUNDARY = re.compile(r"[.!?…][\"”’')\]]*\s+|(?<=다)\s+")
 FINAL_PUNCT = (".", "다", "!", "?")   # a headline may end in a quote; a sentence ends like this
 PRESS_NAME = re.compile(r"[가-힣](뉴스|일보|신문|경제|방송|통신|데일리|투데이|미디어|TV|\d{2})$")
 AUTHOR_STOP = {"기자", "특파원", "선임기자", "논설위원", "앵커"}
+OPENERS = " <([{【〈《"
 MIN_DUPLICATE_CHARS = 20              # a paragraph this long seen twice keeps its first copy only
 
 
@@ -140,15 +141,33 @@ def article_head(probe: str, start: int) -> str | None:
     if not cuts:
         return None
     head = probe[:cuts[-1]].strip()
-    return head if korean_sentences(head) or head.endswith(("다.", "다")) else None
+    return head if _sentence_like(head) or head.endswith(("다.", "다")) else None
+
+
+def _sentence_like(text: str) -> bool:
+    """A Korean sentence, or a caption-like phrase ending in a full stop ('부산 북항 재개발 부지 전경.')."""
+    return bool(korean_sentences(text)) or (len(re.findall(r"[가-힣]", text)) >= 8 and text.endswith((".", "!", "?", "”", '"')))
+
+
+def _matching_suffix(probe: str, rule) -> int:
+    """Where the shortest run of trailing sentences that the rule matches on its own begins (0: none):
+    a rule anchored at the line start must not take the article sentences glued before its match."""
+    starts = [m.end() for m in SENTENCE_BOUNDARY.finditer(probe) if m.end() < len(probe)]
+    for start in reversed(starts):
+        if _sentence_like(probe[:start].strip()) and rule.search(probe[start:].strip(BULLETS)):
+            return start
+    return 0
 
 
 def _apply_rules(line: str, book: RuleBook, found: _Harvest, removed: list[Removed], started: bool = True):
     """Return (kept text or None, is_caption, stop_here) for one line."""
-    is_caption = False
+    is_caption, cut_from = False, None
     for _ in range(4):                       # a stripped prefix may reveal another rule's match
         hit = book.first_match(line)
         if not hit:
+            if cut_from and not _sentence_like(line):      # what was left before a cut tail, no sentence in it
+                removed.append(Removed(line, cut_from.id, cut_from.category))
+                return None, False, False
             return line, is_caption, False
         rule, match = hit
         probe = line.strip(BULLETS)
@@ -159,6 +178,13 @@ def _apply_rules(line: str, book: RuleBook, found: _Harvest, removed: list[Remov
             if head:                                     # the rule matched the line's tail: cut the tail only
                 removed.append(Removed(probe[len(head):].strip(), rule.id, rule.category))
                 return head, is_caption, stop
+            start = match.start() or _matching_suffix(probe, rule)
+            if start and not stop:                       # the rest before the match: look at it again
+                removed.append(Removed(probe[start:].strip(), rule.id, rule.category))
+                line, cut_from = probe[:start].strip().rstrip(OPENERS), rule
+                if line:
+                    continue
+                return None, False, False
             removed.append(Removed(line, rule.id, rule.category))
             return None, False, stop
         if rule.action == "caption":
@@ -330,88 +356,44 @@ def clean_html(html: str, url: str | None = None, min_chars: int = 20) -> Cleane
     the page's scripts; then the boilerplate rules."""
     import trafilatura
 
-    from .script_body import script_body
-
     book = rulebook()
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False,
         favor_recall=True, date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    text = (doc.text or "") if doc is not None else ""
-    title = (doc.title or None) if doc is not None else None
-    cleaned = clean_lines(text, title=title, book=book, min_chars=min_chars) if text.strip() else None
-    source = "trafilatura"
-    have = korean_sentences(cleaned.text) if cleaned else 0
-    if have < book.script_body["min_sentences"]:
-        found = script_body(html)
-        if found and found.sentences > max(have, 0) * book.script_body["ratio"]:
-            cleaned = clean_lines(found.text, title=title or found.title, book=book, min_chars=min_chars)
-            source = found.source
+    page = page_metadata(html)
+    title = (doc.title if doc is not None else None) or page["title"]
+    cleaned, source, found = _body(html, (doc.text or "") if doc is not None else "", title, book, min_chars)
     if cleaned is None:
         return Cleaned("", (), (), None, None)
-    page = page_metadata(html)
-    named = [doc.sitename if doc else None, *page]
+    named = [doc.sitename if doc else None, *page["publishers"], found.publisher if found else None]
     page_url = (doc.url if doc else None) or url
     publisher = (next(filter(None, (book.canonical_publisher(v) or book.canonical_publisher(valid_publisher(v, book))
                                     for v in named)), None)
                  or book.publisher_for_url(page_url) or book.publisher_for_url(url)
                  or next(filter(None, (valid_publisher(v, book) for v in named)), None) or cleaned.publisher)
-    return replace(cleaned, title=clean_title(cleaned.title, publisher, book), publisher=publisher,
-                   published=_iso_date(doc.date if doc else None), url=(doc.url if doc else None) or url,
-                   body_source=source)
+    authors = tuple(dict.fromkeys((*cleaned.authors, *page["authors"], *(found.authors if found else ()))))
+    return replace(cleaned, title=clean_title(cleaned.title, publisher, book), publisher=publisher, authors=authors,
+                   published=_iso_date(doc.date if doc else None), url=page_url, body_source=source)
 
 
-PUBLISHER_META = ("og:article:author", "article:publisher", "publisher", "twitter:creator", "og:site_name",
-                  "dable:author", "author")
+def _body(html: str, text: str, title: str | None, book: RuleBook, min_chars: int):
+    """(cleaned, body_source, script body) from trafilatura's text, or from the page's scripts when
+    trafilatura found fewer Korean sentences than the settings ask for, or took JSON-LD's body whole."""
+    from .script_body import json_ld_body, script_body
 
-
-def page_metadata(html: str) -> list[str]:
-    """Publisher candidates from the page's <meta> tags, most specific first (lxml)."""
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(html)
-    except Exception:
-        return []
-    found = {}
-    for meta in root.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or "").lower()
-        if key in PUBLISHER_META and meta.get("content") and key not in found:
-            found[key] = meta.get("content")
-    return [found[k] for k in PUBLISHER_META if k in found]
-
-
-def valid_publisher(name: str | None, book: RuleBook) -> str | None:
-    """A news organisation's name from a metadata value: never a URL, never a portal's name."""
-    if not name:
-        return None
-    name = html_lib.unescape(name).strip().lstrip("@")
-    for part in re.split(r"\s+[|:\-–·]\s+|\s*\|\s*", name):
-        part = part.strip()
-        if not part or re.search(r"https?://|www\.|\.(com|net|kr|org)\b", part) or book.is_portal(part):
-            continue
-        known = book.publisher_named_in(part)
-        if known and len(part) <= len(known) + 12:
-            return known
-        if len(part) <= 25 and not re.search(r"기자|reporter", part, re.I):
-            return part
-    return None
-
-
-def clean_title(title: str | None, publisher: str | None, book: RuleBook) -> str | None:
-    """A title without trailing ' - 매일경제', ' | 네이버 뉴스', ' < 정치 < 기사본문 - 경제인투데이' parts."""
-    if not title:
-        return title
-    title = html_lib.unescape(title).strip()
-    parts = re.split(r"(\s+[-|:<–]\s+|\s*\|\s*)", title)
-    while len(parts) >= 3:
-        last = parts[-1].strip()
-        if not (last == publisher or book.is_portal(last) or book.publisher_named_in(last) == last
-                or book.is_section_label(last) or last in ("기사본문", "기사 본문")
-                or (len(last) <= 15 and re.search(r"(뉴스|일보|신문|닷컴|방송|News|NEWS|TV)$", last))):
-            break
-        parts = parts[:-2]
-    return "".join(parts).strip() or title
+    cleaned = clean_lines(text, title=title, book=book, min_chars=min_chars) if text.strip() else None
+    have = korean_sentences(cleaned.text) if cleaned else 0
+    settings = book.script_body
+    if have < settings["min_sentences"]:
+        found = script_body(html)
+        if found and found.sentences > have * settings["ratio"]:
+            return clean_lines(found.text, title=title or found.title, book=book, min_chars=min_chars), found.source, found
+    elif text.count("\n") < settings["one_block_lines"] and len(text) > settings["one_block_chars"]:
+        found = json_ld_body(html)          # trafilatura's own JSON-LD fallback: one block, paragraphs lost
+        if found and re.sub(r"\s+", "", found.text) == re.sub(r"\s+", "", text):
+            return clean_lines(found.text, title=title, book=book, min_chars=min_chars), found.source, found
+    return cleaned, "trafilatura", None
 
 
 def _iso_date(value: str | None) -> date | None:

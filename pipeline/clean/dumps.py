@@ -19,6 +19,7 @@ DATE = re.compile(r"^(?P<y>\d{4})[-./년]\s?(?P<m>\d{1,2})[-./월]\s?(?P<d>\d{1,
 HTML_TAG = re.compile(r"<(br|p|div|span|em|strong|b|i|img|a|figure|figcaption|table|li|h\d)\b[^>]*>", re.I)
 SENTENCE_END = re.compile(r"[가-힣](다|요|까|죠)[.!?]")
 GLUED_PARAGRAPHS = re.compile(r"(?<=\S)\s{2,}(?=\S)")    # one-line bodies join paragraphs with 2+ spaces
+GLUED_AFTER_SENTENCE = re.compile(r"(?<=[.!?\"”’])\s{2,}(?=\S)")
 GLUED_SENTENCES = re.compile(r"(?<=[가-힣]다\.)(?=[가-힣“‘\"'(\[])")
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<yaml>.*?)\n(---|\.\.\.)[ \t]*(\n|\Z)", re.S)
 MD_HEADING = re.compile(r"^#{1,3}\s+(?P<title>\S.*?)\s*#*$")
@@ -312,8 +313,8 @@ def split_glued_paragraphs(text: str) -> str:
         if len(line) > 150:
             line = GLUED_SENTENCES.sub("\n", line.strip())
             out.extend(GLUED_PARAGRAPHS.split(line))
-        else:
-            out.append(line)
+        else:                                  # a short line splits only after a sentence end
+            out.extend(GLUED_AFTER_SENTENCE.split(line))
     return "\n".join(out)
 
 
