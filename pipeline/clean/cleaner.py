@@ -24,10 +24,11 @@ INLINE_BYLINE = re.compile(   # a byline glued inside a line: '…변론[이데�
 GLUED_CREDIT = re.compile(    # a photo credit glued to the next sentence: '/사진=KAIST카이스트(KAIST)가', '청와대 제공문재인 대통령이'
     r"(/\s?사진(?:제공)?\s?=\s?[A-Za-z0-9]+)(?=[가-힣])|(/\s?사진(?:제공)?\s?=\s?([가-힣]{2,12}))(?=\3)"
     r"|^([가-힣A-Za-z]{2,12}\s?제공)(?=[가-힣]{2,}\S*\s)", re.M)
-GLUED_PROMO = re.compile(r"(?<=[\])>.!?다])\s*(?=[▶►☞▷]\s?\S)")      # '…기자]▶동영상 뉴스 모아보기'
+GLUED_PROMO = re.compile(r"(?:(?<=[\])>.!?다])|(?<=\.com)|(?<=\.kr)|(?<=\.net))\s*(?=[▶►☞▷]\s?\S)")      # '…기자]▶동영상 뉴스 모아보기'
 SENTENCE_BOUNDARY = re.compile(r"[.!?…][\"”’')\]]*\s+|(?<=다)\s+")
 FINAL_PUNCT = (".", "다", "!", "?")   # a headline may end in a quote; a sentence ends like this
 PRESS_NAME = re.compile(r"[가-힣](뉴스|일보|신문|경제|방송|통신|데일리|투데이|미디어|TV|\d{2})$")
+SEVERAL_REPORTERS = re.compile(r"(?:^|[)\]】=]\s*)((?:[가-힣]{2,4}(?:\s?(?:기자|특파원))?[\s·,]+){1,3}[가-힣]{2,4})\s?(?:기자|특파원|선임기자)\s*[=|\]】]")
 AUTHOR_STOP = {"기자", "특파원", "선임기자", "논설위원", "앵커"}
 OPENERS = " <([{【〈《"
 MIN_DUPLICATE_CHARS = 20              # a paragraph this long seen twice keeps its first copy only
@@ -87,9 +88,11 @@ def normalise_text(text: str) -> str:
 
 def _harvest(rule_id: str, match: re.Match, found: _Harvest) -> None:
     groups = match.groupdict()
-    found.add_publisher(rule_id, groups.get("publisher") or groups.get("publisher2"))
+    found.add_publisher(rule_id, groups.get("publisher") or groups.get("publisher2") or groups.get("publisher3"))
     if groups.get("author") or groups.get("author2"):
-        found.authors.append(groups.get("author") or groups["author2"])
+        several = SEVERAL_REPORTERS.search(match.group(0))
+        found.authors.extend(a for a in re.findall(r"[가-힣]{2,4}", several.group(1)) if a not in AUTHOR_STOP) \
+            if several else found.authors.append(groups.get("author") or groups["author2"])
     if groups.get("authors"):
         found.authors.extend(a for a in re.findall(r"[가-힣]{2,4}(?=\s?(?:기자|특파원)|\s*[,·/]|\s*$)", groups["authors"])
                              if a not in AUTHOR_STOP)

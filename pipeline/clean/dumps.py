@@ -118,18 +118,20 @@ def _tr_record(text: str) -> list[tuple[str, str]] | None:
 
 
 def _delimited_record(text: str) -> list[tuple[str, str]] | None:
-    """One CSV or TSV data row: a single logical row with at least four fields."""
-    stripped = text.strip("\n")
-    for delimiter, quoting in (("\t", csv.QUOTE_NONE), (",", csv.QUOTE_MINIMAL)):
-        if delimiter not in stripped:
-            continue
-        try:
-            rows = list(csv.reader(io.StringIO(stripped.replace("\r", " ")), delimiter=delimiter, quoting=quoting))
-        except csv.Error:
-            continue
-        rows = [r for r in rows if any(c.strip() for c in r)]
-        if len(rows) == 1 and len(rows[0]) >= 4 and sum(map(_structured, rows[0])) >= 2:
-            return [("", cell) for cell in rows[0]]
+    """One CSV or TSV data row: a single logical row with at least four fields, two of them an id, a date
+    or a URL. A TSV row may carry line breaks inside its body field."""
+    stripped = text.strip("\n").replace("\r", " ")
+    cells = stripped.split("\t")
+    if len(cells) >= 4 and sum(map(_structured, cells)) >= 2:
+        return [("", cell) for cell in cells]
+    if "," not in stripped:
+        return None
+    try:
+        rows = [r for r in csv.reader(io.StringIO(stripped)) if any(c.strip() for c in r)]
+    except csv.Error:
+        return None
+    if len(rows) == 1 and len(rows[0]) >= 4 and sum(map(_structured, rows[0])) >= 2:
+        return [("", cell) for cell in rows[0]]
     return None
 
 
