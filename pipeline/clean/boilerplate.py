@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA_FILE = Path(__file__).parent / "data" / "boilerplate.json"
-BULLETS = " \t\u00a0\u3000•·◆◇■□●○▲△-*"
+BULLETS = " \t\u00a0\u3000•·◆◇■□●○▲△▣◈-*"
 
 
 @dataclass(frozen=True)
