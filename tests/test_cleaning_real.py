@@ -224,3 +224,16 @@ def test_appending_boilerplate_never_removes_an_article_sentence(page, example):
     text = _squash(clean_lines("\n".join(lines)).text)
     lost = [k for k in page["must_keep"] if _squash(k) not in text]
     assert not lost, f"appending {example!r} removed {lost}"
+
+
+def test_hydrated_page_prefers_the_longer_script_body():
+    """A framework page where trafilatura picks up a teaser block while the article sits in the JSON."""
+    teaser = "".join(f"<p>많이 본 뉴스 {i}위 기사를 소개합니다. 지금 확인하세요.</p>" for i in range(1, 3))
+    paragraphs = "".join(f"<p>시는 {i}번째 공공 도서관을 열고 주민 {i}천 명에게 회원증을 발급했다고 밝혔다.</p>" for i in range(1, 13))
+    page = ("<html><head><title>도서관 개관</title></head><body><main>" + teaser + "</main>"
+            '<script id="__NEXT_DATA__" type="application/json">'
+            + json.dumps({"props": {"pageProps": {"story": {"contentHtml": paragraphs}}}}, ensure_ascii=False)
+            + "</script></body></html>")
+    cleaned = clean_html(page)
+    assert cleaned.body_source == "script_json"
+    assert "12번째 공공 도서관" in cleaned.text and "많이 본 뉴스" not in cleaned.text

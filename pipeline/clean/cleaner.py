@@ -29,6 +29,7 @@ SENTENCE_BOUNDARY = re.compile(r"[.!?…][\"”’')\]]*\s+|(?<=다)\s+")
 FINAL_PUNCT = (".", "다", "!", "?")   # a headline may end in a quote; a sentence ends like this
 PRESS_NAME = re.compile(r"[가-힣](뉴스|일보|신문|경제|방송|통신|데일리|투데이|미디어|TV|\d{2})$")
 SEVERAL_REPORTERS = re.compile(r"(?:^|[)\]】=]\s*)((?:[가-힣]{2,4}(?:\s?(?:기자|특파원))?[\s·,]+){1,3}[가-힣]{2,4})\s?(?:기자|특파원|선임기자)\s*[=|\]】]")
+AUTHOR_IN_META = re.compile(r"^([가-힣]{2,4})(\s?(기자|특파원|선임기자|논설위원))?$")
 AUTHOR_STOP = {"기자", "특파원", "선임기자", "논설위원", "앵커"}
 OPENERS = " <([{【〈《"
 MIN_DUPLICATE_CHARS = 20              # a paragraph this long seen twice keeps its first copy only
@@ -375,7 +376,9 @@ def clean_html(html: str, url: str | None = None, min_chars: int = 20) -> Cleane
                                     for v in named)), None)
                  or book.publisher_for_url(page_url) or book.publisher_for_url(url)
                  or next(filter(None, (valid_publisher(v, book) for v in named)), None) or cleaned.publisher)
-    authors = tuple(dict.fromkeys((*cleaned.authors, *page["authors"], *(found.authors if found else ()))))
+    byline = [AUTHOR_IN_META.match(a.strip()) for a in re.split(r"[;,|/·]", (doc.author or "") if doc else "")]
+    authors = tuple(dict.fromkeys((*cleaned.authors, *page["authors"], *(found.authors if found else ()),
+                                   *(m.group(1) for m in byline if m))))
     return replace(cleaned, title=clean_title(cleaned.title, publisher, book), publisher=publisher, authors=authors,
                    published=_iso_date(doc.date if doc else None), url=page_url, body_source=source)
 
@@ -388,11 +391,12 @@ def _body(html: str, text: str, title: str | None, book: RuleBook, min_chars: in
     cleaned = clean_lines(text, title=title, book=book, min_chars=min_chars) if text.strip() else None
     have = korean_sentences(cleaned.text) if cleaned else 0
     settings = book.script_body
-    if have < settings["min_sentences"]:
+    hydrated = any(marker in html for marker in settings["markers"])
+    if have < settings["min_sentences"] or (hydrated and have < settings["recheck_below"]):
         found = script_body(html)
         if found and found.sentences > have * settings["ratio"]:
             return clean_lines(found.text, title=title or found.title, book=book, min_chars=min_chars), found.source, found
-    elif text.count("\n") < settings["one_block_lines"] and len(text) > settings["one_block_chars"]:
+    if have and text.count("\n") < settings["one_block_lines"] and len(text) > settings["one_block_chars"]:
         found = json_ld_body(html)          # trafilatura's own JSON-LD fallback: one block, paragraphs lost
         if found and re.sub(r"\s+", "", found.text) == re.sub(r"\s+", "", text):
             return clean_lines(found.text, title=title, book=book, min_chars=min_chars), found.source, found
