@@ -237,3 +237,15 @@ def test_hydrated_page_prefers_the_longer_script_body():
     cleaned = clean_html(page)
     assert cleaned.body_source == "script_json"
     assert "12번째 공공 도서관" in cleaned.text and "많이 본 뉴스" not in cleaned.text
+
+
+def test_spreadsheet_cell_markdown_marks_and_literal_escapes():
+    cell = '"정부는 ""AI 기본법"" 시행령을 확정했다고 밝혔다.\n과기정통부는 내년 1월 설명회를 연다고 했다."'
+    assert '"AI 기본법"' in clean_text(cell).text and '""' not in clean_text(cell).text
+    md = "정부는 [AI 기본법](https://example.com/law) 시행령을 **확정**했다고 밝혔다.\n![사진](https://img.example.com/a.jpg)\n설명회는 다음 달 열린다."
+    text = clean_text(md).text
+    assert "정부는 AI 기본법 시행령을 확정했다고 밝혔다." in text and "https://" not in text and "**" not in text
+    escaped = "정부는 시행령을 확정했다고 밝혔다.\\n\\n과기정통부는 설명회를 연다고 했다.\\n기자 홍길동"
+    cleaned = clean_text(escaped)
+    assert cleaned.text == "정부는 시행령을 확정했다고 밝혔다.\n과기정통부는 설명회를 연다고 했다."
+    assert cleaned.authors == ("홍길동",)

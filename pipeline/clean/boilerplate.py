@@ -34,6 +34,7 @@ class RuleBook:
     tail_block: dict
     portals: frozenset[str] = frozenset()
     script_body: dict = None     # when to look for the article in the page's scripts
+    surnames: frozenset[str] = frozenset()
 
     def first_match(self, line: str) -> tuple[Rule, re.Match] | None:
         probe = line.strip(BULLETS)
@@ -48,6 +49,11 @@ class RuleBook:
 
     def is_section_label(self, line: str) -> bool:
         return line.strip(BULLETS) in self.section_labels
+
+    def is_person_name(self, name: str) -> bool:
+        """A 2–4 syllable Korean name starting with a family name, not a portal's or publisher's name."""
+        return (bool(re.fullmatch(r"[가-힣]{2,4}", name)) and name[0] in self.surnames
+                and not self.is_portal(name) and self.canonical_publisher(name) is None)
 
     def is_portal(self, name: str) -> bool:
         return re.sub(r"\s+", "", name).lower() in self.portals
@@ -101,7 +107,8 @@ def compile_rules(spec: dict) -> RuleBook:
         for r in spec["rules"]
     )
     portals = frozenset(re.sub(r"\s+", "", p).lower() for p in spec["portals"])
-    return RuleBook(rules, labels, publishers, spec["tail_block"], portals, spec["script_body"])
+    return RuleBook(rules, labels, publishers, spec["tail_block"], portals, spec["script_body"],
+                    frozenset(spec.get("surnames", "")))
 
 
 @lru_cache(maxsize=1)

@@ -359,13 +359,16 @@ def clean_html(html: str, url: str | None = None, min_chars: int = 20) -> Cleane
     """Main text and metadata with trafilatura (no network); when it finds little, the article JSON in
     the page's scripts; then the boilerplate rules."""
     import trafilatura
+    from trafilatura.utils import load_html
 
     book = rulebook()
+    tree = load_html(html)                 # parsed once: the <meta> tags are read before trafilatura prunes it
+    page = page_metadata(tree)
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        favor_recall=True, date_extraction_params={"extensive_search": False, "original_date": True},
+        tree if tree is not None else html, url=url, with_metadata=True, include_comments=False,
+        include_tables=False, favor_recall=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    page = page_metadata(html)
     title = (doc.title if doc is not None else None) or page["title"]
     cleaned, source, found = _body(html, (doc.text or "") if doc is not None else "", title, book, min_chars)
     if cleaned is None:
@@ -377,8 +380,8 @@ def clean_html(html: str, url: str | None = None, min_chars: int = 20) -> Cleane
                  or book.publisher_for_url(page_url) or book.publisher_for_url(url)
                  or next(filter(None, (valid_publisher(v, book) for v in named)), None) or cleaned.publisher)
     byline = [AUTHOR_IN_META.match(a.strip()) for a in re.split(r"[;,|/·]", (doc.author or "") if doc else "")]
-    authors = tuple(dict.fromkeys((*cleaned.authors, *page["authors"], *(found.authors if found else ()),
-                                   *(m.group(1) for m in byline if m))))
+    from_meta = [*page["authors"], *(found.authors if found else ()), *(m.group(1) for m in byline if m)]
+    authors = tuple(dict.fromkeys((*cleaned.authors, *(a for a in from_meta if book.is_person_name(a)))))
     return replace(cleaned, title=clean_title(cleaned.title, publisher, book), publisher=publisher, authors=authors,
                    published=_iso_date(doc.date if doc else None), url=page_url, body_source=source)
 

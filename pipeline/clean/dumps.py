@@ -23,6 +23,8 @@ GLUED_AFTER_SENTENCE = re.compile(r"(?<=[.!?\"”’])\s{2,}(?=\S)")
 GLUED_SENTENCES = re.compile(r"(?<=[가-힣]다\.)(?=[가-힣“‘\"'(\[])")
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<yaml>.*?)\n(---|\.\.\.)[ \t]*(\n|\Z)", re.S)
 MD_HEADING = re.compile(r"^#{1,3}\s+(?P<title>\S.*?)\s*#*$")
+MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((?:https?://|/)[^)]*\)")
 MD_META_LINE = re.compile(r"^\**(?P<publisher>[^*|]{2,30}?)\**\s*\|\s*(?P<rest>.*)$")
 
 TITLE_KEYS = ("title", "headline", "subject", "제목")
@@ -332,8 +334,30 @@ def parse_dump(text: str) -> Dump:
                 return dump
     meta: dict = {}
     aside: list = []
-    body = _front_matter(text.lstrip("\ufeff"), meta, aside)
+    body = _unescape_cell(text.lstrip("\ufeff"))
+    body = _front_matter(body, meta, aside)
     body = _markdown_head(body, meta, aside)
+    body = _markdown_inline(body, aside)
     if "&" in body:
         body = html.unescape(body)
     return Dump(split_glued_paragraphs(body), meta, aside)
+
+
+def _unescape_cell(text: str) -> str:
+    """A spreadsheet cell saved whole ('"…""인용""…"'), or text with literal \\n escapes, as plain text."""
+    stripped = text.strip()
+    if len(stripped) > 2 and stripped[0] == stripped[-1] == '"' and '"' not in stripped[1:-1].replace('""', ""):
+        text = stripped[1:-1].replace('""', '"')
+    if text.count("\\n") >= 2 and text.count("\n") <= 1:
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\t", " ").replace('\\"', '"')
+    return text
+
+
+def _markdown_inline(text: str, aside: list) -> str:
+    """Markdown images go, links keep their words, emphasis and heading marks go."""
+    for image in MD_IMAGE.findall(text):
+        aside.append((image, "crawler.markdown_image"))
+    text = MD_IMAGE.sub("", text)
+    text = MD_LINK.sub(lambda m: m.group(1), text)
+    text = re.sub(r"(?m)^\s{0,3}(#{1,6}|>)\s+", "", text)
+    return re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)

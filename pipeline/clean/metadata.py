@@ -15,15 +15,11 @@ AUTHOR_META = ("article:author", "dable:author", "author", "byl")
 AUTHOR_NAME = re.compile(r"^([가-힣]{2,4})(\s?(기자|특파원|선임기자|논설위원))?$")
 
 
-def page_metadata(html: str) -> dict:
-    """Publisher candidates (most specific first), reporter names and the title from the page's <meta>
-    and <title> tags (lxml)."""
-    import lxml.html
-
+def page_metadata(root) -> dict:
+    """Publisher candidates (most specific first), reporter names and the title from a parsed page's
+    <meta> and <title> tags (an lxml tree; None gives nothing)."""
     out = {"publishers": [], "authors": [], "title": None}
-    try:
-        root = lxml.html.fromstring(html)
-    except Exception:
+    if root is None:
         return out
     found: dict[str, str] = {}
     for meta in root.iter("meta"):
