@@ -249,3 +249,8 @@ def test_spreadsheet_cell_markdown_marks_and_literal_escapes():
     cleaned = clean_text(escaped)
     assert cleaned.text == "정부는 시행령을 확정했다고 밝혔다.\n과기정통부는 설명회를 연다고 했다."
     assert cleaned.authors == ("홍길동",)
+
+
+def test_entities_left_in_html_text_are_decoded():
+    cleaned = clean_lines("김 장관은 &quot;협력을 넓히겠다&quot;고 말했다. 그는 &#x27;미래&#x27;를 강조했다.")
+    assert cleaned.text == "김 장관은 \"협력을 넓히겠다\"고 말했다. 그는 '미래'를 강조했다."

@@ -5,6 +5,7 @@ Pure: text in, ``Cleaned`` out. What is removed is kept with the rule that remov
 """
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -15,6 +16,7 @@ from .metadata import clean_title, page_metadata, valid_publisher
 
 EMAIL_PROTECTED = re.compile(r"\[\s*email(?:&#160;|\u00a0|\s)protected\s*\]")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+ENTITY = re.compile(r"&(#\d{2,6}|#[xX][0-9a-fA-F]{2,5}|quot|apos|amp|lt|gt|nbsp|middot|hellip|lsquo|rsquo|ldquo|rdquo);")
 GLUED_EMAIL = re.compile(r"(?<=[A-Za-z0-9._%+-]@)([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|kr|org|co\.kr))(?=[^\s\])>.,A-Za-z0-9])")
 INLINE_BYLINE = re.compile(   # a byline glued inside a line: '…변론[이데일리 조민정 기자] 국민의힘…'
     r"(?<=\S)\s*(?=[\[【(](?:[가-힣·]{1,10}=)?[가-힣A-Za-z0-9]{2,15}[\]】)]\s*[가-힣]{2,4}\s?(?:기자|특파원)\s*="
@@ -82,8 +84,11 @@ class _Harvest:
 
 
 def normalise_text(text: str) -> str:
-    """Unify line ends and drop e-mail-protection artefacts (Unicode NFC is done on decoding)."""
+    """Unify line ends, decode HTML entities left in the text (`&quot;`, `&#x27;`), drop e-mail-protection
+    artefacts (Unicode NFC is done on decoding)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    if ENTITY.search(text):
+        text = html_lib.unescape(text)
     return EMAIL_PROTECTED.sub("", text)
 
 
