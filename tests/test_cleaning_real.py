@@ -254,3 +254,31 @@ def test_spreadsheet_cell_markdown_marks_and_literal_escapes():
 def test_entities_left_in_html_text_are_decoded():
     cleaned = clean_lines("김 장관은 &quot;협력을 넓히겠다&quot;고 말했다. 그는 &#x27;미래&#x27;를 강조했다.")
     assert cleaned.text == "김 장관은 \"협력을 넓히겠다\"고 말했다. 그는 '미래'를 강조했다."
+
+
+# ---------------------------------------------------------------- metadata
+
+def _page(head: str, body: str) -> str:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body><article>{body}</article></body></html>"
+
+
+ARTICLE = "".join(f"<p>정부는 {i}차 회의를 열고 반도체 지원 방안을 논의했다고 밝혔다.</p>" for i in range(1, 5))
+
+
+def test_portal_page_publisher_is_the_newspaper():
+    html = _page("<title>반도체 지원 확대 - 매일경제</title><meta property='og:site_name' content='네이버 뉴스'>"
+                 "<meta property='og:article:author' content='매일경제 | 네이버'>",
+                 "<p>본문 영역</p>" + ARTICLE + "<p>기사 섹션 분류 안내</p>")
+    cleaned = clean_html(html, url="https://n.news.naver.com/article/009/0005512345")
+    assert cleaned.publisher == "매일경제"
+    assert cleaned.title == "반도체 지원 확대"
+    assert "본문 영역" not in cleaned.text and "섹션 분류" not in cleaned.text
+
+
+def test_publisher_is_never_a_url():
+    html = _page("<title>반도체 지원 확대</title>"
+                 "<meta property='article:publisher' content='https://www.facebook.com/tvchosunnews'>", ARTICLE)
+    cleaned = clean_html(html, url="https://news.tvchosun.com/site/data/html_dir/2025/08/12/2025081290123.html")
+    assert cleaned.publisher == "TV조선"
+    unknown = clean_html(html)
+    assert unknown.publisher is None or "http" not in unknown.publisher

@@ -358,6 +358,8 @@ def _markdown_inline(text: str, aside: list) -> str:
     for image in MD_IMAGE.findall(text):
         aside.append((image, "crawler.markdown_image"))
     text = MD_IMAGE.sub("", text)
+    for link in MD_LINK.finditer(text):
+        aside.append((link.group(0), "crawler.markdown_link"))
     text = MD_LINK.sub(lambda m: m.group(1), text)
     text = re.sub(r"(?m)^\s{0,3}(#{1,6}|>)\s+", "", text)
     return re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
