@@ -282,3 +282,21 @@ def test_publisher_is_never_a_url():
     assert cleaned.publisher == "TV조선"
     unknown = clean_html(html)
     assert unknown.publisher is None or "http" not in unknown.publisher
+
+
+def test_spreadsheet_rows_with_a_header_and_few_columns():
+    csv_dump = ('title,content,url\n"세종시, 공공자전거 500대 추가","세종시는 공공자전거 500대를 추가로 배치한다고 18일 밝혔다.\n'
+                '새 자전거는 다음 달부터 시내 정류장 40곳에 놓인다.",https://www.example.com/news/1\n')
+    tsv_dump = ("제목\t본문\t링크\n세종시, 공공자전거 500대 추가\t세종시는 공공자전거 500대를 추가로 배치한다고 18일 밝혔다."
+                "  새 자전거는 다음 달부터 시내 정류장 40곳에 놓인다.\thttps://www.example.com/news/1")
+    for dump in (csv_dump, tsv_dump):
+        cleaned = clean_text(dump)
+        assert cleaned.title == "세종시, 공공자전거 500대 추가"
+        assert cleaned.url == "https://www.example.com/news/1"
+        assert [p.text for p in cleaned.paragraphs] == ["세종시는 공공자전거 500대를 추가로 배치한다고 18일 밝혔다.",
+                                                        "새 자전거는 다음 달부터 시내 정류장 40곳에 놓인다."]
+
+
+def test_tab_indented_article_is_not_a_record():
+    text = "\t정부는 22일 새 정책을 발표했다고 밝혔다.\n\t2025-08-22\n\t과기정통부는 설명회를 연다고 했다."
+    assert "설명회를 연다" in clean_text(text).text and "정부는 22일" in clean_text(text).text

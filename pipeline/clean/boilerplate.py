@@ -95,12 +95,18 @@ def _alternation(words) -> str:
     return "^(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")$"
 
 
+def _names_and_aliases(publishers) -> list[str]:
+    """Publisher names, and the aliases a page prints as a line of its own ('KBS 뉴스', '동아닷컴')."""
+    aliases = [a for p in publishers for a in p.get("aliases", ()) if re.search(r"[가-힣]|\s", a)]
+    return [p["name"] for p in publishers] + aliases
+
+
 def compile_rules(spec: dict) -> RuleBook:
     labels = frozenset(spec["section_labels"])
     publishers = tuple(spec["publishers"])
     macros = {"@section_labels": _alternation(labels),
-              "@publishers": _alternation(p["name"] for p in publishers)}
-    names = _alternation(p["name"] for p in publishers)[2:-2]        # inside a pattern: {publishers}
+              "@publishers": _alternation(_names_and_aliases(publishers))}
+    names = _alternation(_names_and_aliases(publishers))[2:-2]          # inside a pattern: {publishers}
     rules = tuple(
         Rule(r["id"], r["category"], r["action"],
              re.compile(macros.get(r["pattern"], r["pattern"]).replace("{publishers}", names)))

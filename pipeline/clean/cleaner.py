@@ -34,6 +34,7 @@ SEVERAL_REPORTERS = re.compile(r"(?:^|[)\]】=]\s*)((?:[가-힣]{2,4}(?:\s?(?:�
 AUTHOR_IN_META = re.compile(r"^([가-힣]{2,4})(\s?(기자|특파원|선임기자|논설위원))?$")
 AUTHOR_STOP = {"기자", "특파원", "선임기자", "논설위원", "앵커"}
 OPENERS = " <([{【〈《"
+TITLE_SEPARATOR = re.compile(r"\s+[-|–:<]\s+|\s*\|\s*")
 MIN_DUPLICATE_CHARS = 20              # a paragraph this long seen twice keeps its first copy only
 
 
@@ -198,8 +199,8 @@ def _apply_rules(line: str, book: RuleBook, found: _Harvest, removed: list[Remov
             return None, False, stop
         if rule.action == "caption":
             if "credit" in match.groupdict() and match.group("credit"):
-                removed.append(Removed(match.group(0).strip(), rule.id, rule.category))
-                probe = probe[:match.start()].rstrip()
+                removed.append(Removed(probe[match.start("credit"):].strip(), rule.id, rule.category))
+                probe = probe[:match.start("credit")].rstrip()
             return (probe or None), True, False
         # strip: remove the matched part, look at the rest again
         removed.append(Removed(match.group(0).strip(), rule.id, rule.category))
@@ -217,14 +218,21 @@ def _mark_caption_heads(kept: list[list]) -> None:
             kept[i][1] = True
 
 
+def _title_keys(title: str | None) -> set[str]:
+    """The title, and the title without a trailing site part (' - SBS 뉴스'), spaces removed."""
+    if not title:
+        return set()
+    head = TITLE_SEPARATOR.split(title)[0]
+    return {re.sub(r"\s+", "", t) for t in (title, head) if len(t.strip()) >= 6}
+
+
 def _pop_title(kept: list[list], title: str | None) -> str | None:
     """The title is the HTML title, or a short unpunctuated first line of a text dump."""
     if not kept:
         return title
     first, is_caption = kept[0]
-    squash = lambda s: re.sub(r"\s+", "", s)
     if title is not None:
-        if squash(first) == squash(title):
+        if re.sub(r"\s+", "", first) in _title_keys(title):
             kept.pop(0)
         return title
     if len(kept) > 1 and not is_caption and len(first) <= 100 and not first.endswith(FINAL_PUNCT):
@@ -253,10 +261,10 @@ def _drop_repeats(kept: list[list], title: str | None, removed: list[Removed]) -
     """A paragraph repeated verbatim keeps its first copy; a later copy of the title goes."""
     squash = lambda s: re.sub(r"\s+", "", s)
     seen, out = set(), []
-    title_key = squash(title or "")
+    title_keys = _title_keys(title)
     for item in kept:
         key = squash(item[0])
-        if title_key and key == title_key:
+        if key in title_keys:
             removed.append(Removed(item[0], "title.repeat", "duplicate"))
         elif len(key) >= MIN_DUPLICATE_CHARS and key in seen:
             removed.append(Removed(item[0], "duplicate.paragraph", "duplicate"))

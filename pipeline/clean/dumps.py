@@ -29,10 +29,11 @@ MD_META_LINE = re.compile(r"^\**(?P<publisher>[^*|]{2,30}?)\**\s*\|\s*(?P<rest>.
 
 TITLE_KEYS = ("title", "headline", "subject", "제목")
 BODY_KEYS = ("content", "body", "text", "article", "articlebody", "description", "summary", "본문", "내용")
-DATE_KEYS = ("date", "published", "pub_date", "pubdate", "datetime", "time", "created_at", "날짜", "일자")
-URL_KEYS = ("url", "link", "originurl", "href", "source_url")
-PRESS_KEYS = ("press", "publisher", "provider", "source_name", "media", "source", "언론사", "매체")
-AUTHOR_KEYS = ("author", "authors", "reporter", "byline", "기자")
+DATE_KEYS = ("date", "published", "pub_date", "pubdate", "datetime", "time", "created_at", "날짜", "일자", "작성일",
+             "등록일", "게시일", "입력일")
+URL_KEYS = ("url", "link", "originurl", "href", "source_url", "링크", "주소", "원문", "기사주소")
+PRESS_KEYS = ("press", "publisher", "provider", "source_name", "media", "source", "언론사", "매체", "출처", "신문사")
+AUTHOR_KEYS = ("author", "authors", "reporter", "byline", "기자", "작성자")
 
 
 @dataclass
@@ -120,27 +121,47 @@ def _tr_record(text: str) -> list[tuple[str, str]] | None:
 
 
 def _delimited_record(text: str) -> list[tuple[str, str]] | None:
-    """One CSV or TSV data row: a single logical row with at least four fields, two of them an id, a date
-    or a URL. A TSV row may carry line breaks inside its body field."""
+    """One CSV or TSV data row (optionally under its header row): at least three fields, one of them an
+    id, a date or a URL. A TSV row may carry line breaks inside its body field."""
     stripped = text.strip("\n").replace("\r", " ")
-    cells = stripped.split("\t")
-    if len(cells) >= 4 and sum(map(_structured, cells)) >= 2:
-        return [("", cell) for cell in cells]
-    if "," not in stripped:
+    first_line = stripped.split("\n", 1)[0]
+    if first_line.count("\t") >= 2 and not first_line.startswith("\t"):
+        header, rest = _header(first_line.split("\t")), stripped
+        if header:
+            rest = stripped.split("\n", 1)[1] if "\n" in stripped else ""
+        cells = rest.split("\t")
+        if _is_row(cells, header):
+            return list(zip(header or [""] * len(cells), cells))
+    if "," not in first_line:
         return None
     try:
         rows = [r for r in csv.reader(io.StringIO(stripped)) if any(c.strip() for c in r)]
     except csv.Error:
         return None
-    if len(rows) == 1 and len(rows[0]) >= 4 and sum(map(_structured, rows[0])) >= 2:
-        return [("", cell) for cell in rows[0]]
+    header = _header(rows[0]) if len(rows) == 2 else None
+    row = rows[1] if header else rows[0]
+    if len(rows) == (2 if header else 1) and _is_row(row, header):
+        return list(zip(header or [""] * len(row), row))
     return None
+
+
+def _header(cells: list[str]) -> list[str] | None:
+    """Column names: short identifiers, none of them a sentence, a date or a URL."""
+    names = [c.strip().lower() for c in cells]
+    ok = all(re.fullmatch(r"[a-z_][a-z0-9_ ]{0,24}|[가-힣]{1,6}", n) for n in names)
+    return names if ok and len(set(names)) == len(names) else None
+
+
+def _is_row(cells: list[str], header: list[str] | None) -> bool:
+    if header is not None:
+        return len(cells) == len(header) and max(map(_hangul, cells), default=0) >= 20
+    return len(cells) >= 3 and sum(map(_structured, cells)) >= 1 and max(map(_hangul, cells)) >= 20
 
 
 def _structured(cell: str) -> bool:
     """An id, date or URL cell: what tells a record row from a sentence with commas."""
     cell = cell.strip()
-    return bool(URL.match(cell) or _iso(cell) or cell.isdigit())
+    return bool(URL.match(cell) or _iso(cell) or re.fullmatch(r"\d{5,}", cell))
 
 
 def _body_text(value: str) -> str:
