@@ -300,3 +300,12 @@ def test_spreadsheet_rows_with_a_header_and_few_columns():
 def test_tab_indented_article_is_not_a_record():
     text = "\t정부는 22일 새 정책을 발표했다고 밝혔다.\n\t2025-08-22\n\t과기정통부는 설명회를 연다고 했다."
     assert "설명회를 연다" in clean_text(text).text and "정부는 22일" in clean_text(text).text
+
+
+def test_broadcast_page_tail_through_trafilatura():
+    cleaned = clean_html((PAGES / "broadcast_tail.html").read_text(encoding="utf-8"))
+    assert cleaned.text.splitlines()[-1] == "산업부는 다음 주까지 비상 대응 체계를 유지하기로 했습니다."
+    assert "폭염이 계속되면서 전력 사용량이 사상 최고치를 기록했습니다." in cleaned.text
+    assert (cleaned.title, cleaned.publisher, cleaned.authors) == ("폭염 속 전력 수요 최고치", "KBS", ("김철수",))
+    rules = {r.rule for r in cleaned.removed}
+    assert {"signoff.reporter", "broadcast.credits", "contact.line", "copyright.notice", "widget.share"} <= rules

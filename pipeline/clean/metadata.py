@@ -15,6 +15,22 @@ AUTHOR_META = ("article:author", "dable:author", "author", "byl")
 AUTHOR_NAME = re.compile(r"^([가-힣]{2,4})(\s?(기자|특파원|선임기자|논설위원))?$")
 
 
+BYLINE_CLASSES = ("byline", "journalist", "reporter", "writer", "author")
+BYLINE_NAME = re.compile(r"([가-힣]{2,4})\s?(?:기자|특파원|선임기자|앵커)")
+
+
+def _byline_elements(root, limit: int = 6) -> list[str]:
+    """Reporter names in the page's byline elements (class or id naming a byline, journalist, reporter,
+    writer or author): '김영민 기자'."""
+    test = " or ".join(f"contains(@class, '{c}') or contains(@id, '{c}')" for c in BYLINE_CLASSES)
+    names = []
+    for element in root.xpath(f"//*[{test}]")[:limit * 4]:
+        text = " ".join(element.text_content().split())
+        if len(text) <= 80:
+            names += BYLINE_NAME.findall(text)
+    return list(dict.fromkeys(names))[:limit]
+
+
 def page_metadata(root) -> dict:
     """Publisher candidates (most specific first), reporter names and the title from a parsed page's
     <meta> and <title> tags (an lxml tree; None gives nothing)."""
@@ -28,7 +44,7 @@ def page_metadata(root) -> dict:
             found[key] = meta.get("content").strip()
     out["publishers"] = [found[k] for k in PUBLISHER_META if k in found]
     names = [AUTHOR_NAME.match(found[k]) for k in AUTHOR_META if k in found]
-    out["authors"] = [m.group(1) for m in names if m]
+    out["authors"] = [m.group(1) for m in names if m] + _byline_elements(root)
     title = found.get("og:title") or (root.findtext(".//title") or "").strip()
     out["title"] = title or None
     return out
