@@ -21,8 +21,11 @@ class Rule:
     category: str
     action: str          # drop | strip | caption | tail
     regex: re.Pattern
+    needs: tuple[str, ...] = ()      # the line must contain one of these for the rule to be tried
 
     def search(self, line: str) -> re.Match | None:
+        if self.needs and not any(n in line for n in self.needs):
+            return None
         return self.regex.search(line)
 
 
@@ -109,7 +112,7 @@ def compile_rules(spec: dict) -> RuleBook:
     names = _alternation(_names_and_aliases(publishers))[2:-2]          # inside a pattern: {publishers}
     rules = tuple(
         Rule(r["id"], r["category"], r["action"],
-             re.compile(macros.get(r["pattern"], r["pattern"]).replace("{publishers}", names)))
+             re.compile(macros.get(r["pattern"], r["pattern"]).replace("{publishers}", names)), tuple(r.get("needs", ())))
         for r in spec["rules"]
     )
     portals = frozenset(re.sub(r"\s+", "", p).lower() for p in spec["portals"])

@@ -15,19 +15,19 @@ AUTHOR_META = ("article:author", "dable:author", "author", "byl")
 AUTHOR_NAME = re.compile(r"^([가-힣]{2,4})(\s?(기자|특파원|선임기자|논설위원))?$")
 
 
-BYLINE_CLASSES = ("byline", "journalist", "reporter", "writer", "author")
+BYLINE_CLASS = re.compile(r"byline|journalist|reporter|writer|author")
 BYLINE_NAME = re.compile(r"([가-힣]{2,4})\s?(?:기자|특파원|선임기자|앵커)")
 
 
 def _byline_elements(root, limit: int = 6) -> list[str]:
     """Reporter names in the page's byline elements (class or id naming a byline, journalist, reporter,
     writer or author): '김영민 기자'."""
-    test = " or ".join(f"contains(@class, '{c}') or contains(@id, '{c}')" for c in BYLINE_CLASSES)
     names = []
-    for element in root.xpath(f"//*[{test}]")[:limit * 4]:
-        text = " ".join(element.text_content().split())
-        if len(text) <= 80:
-            names += BYLINE_NAME.findall(text)
+    for element in root.xpath("//*[@class or @id]"):
+        if BYLINE_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            text = " ".join(element.text_content().split())
+            if len(text) <= 80:
+                names += BYLINE_NAME.findall(text)
     return list(dict.fromkeys(names))[:limit]
 
 
