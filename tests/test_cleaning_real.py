@@ -309,3 +309,12 @@ def test_broadcast_page_tail_through_trafilatura():
     assert (cleaned.title, cleaned.publisher, cleaned.authors) == ("폭염 속 전력 수요 최고치", "KBS", ("김철수",))
     rules = {r.rule for r in cleaned.removed}
     assert {"signoff.reporter", "broadcast.credits", "contact.line", "copyright.notice", "widget.share"} <= rules
+
+
+def test_page_trafilatura_cannot_read_keeps_its_sentences(monkeypatch):
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)     # trafilatura finds nothing
+    rows = "".join(f"<tr><td><p>시는 {i}번째 다리를 보수한다고 밝혔다. 공사는 다음 달 시작된다.</p></td></tr>" for i in range(1, 3))
+    cleaned = clean_html(f"<html><head><title>다리 보수</title></head><body><table>{rows}</table></body></html>")
+    assert "2번째 다리를 보수한다고 밝혔다" in cleaned.text and cleaned.body_source == "trafilatura"

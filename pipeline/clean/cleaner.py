@@ -186,7 +186,13 @@ def _apply_rules(line: str, book: RuleBook, found: _Harvest, removed: list[Remov
             stop = rule.action == "tail" and started     # a tail header before any article text only drops
             head = article_head(probe, match.start())
             if head:                                     # the rule matched the line's tail: cut the tail only
-                removed.append(Removed(probe[len(head):].strip(), rule.id, rule.category))
+                middle = probe[len(head):match.start()].strip()
+                inner = book.first_match(middle) if middle else None
+                if inner:                                # a byline between the sentence and the tail
+                    _harvest(inner[0].id, inner[1], found)
+                    removed.append(Removed(middle, inner[0].id, inner[0].category))
+                    middle = ""
+                removed.append(Removed(f"{middle} {probe[match.start():].strip()}".strip(), rule.id, rule.category))
                 return head, is_caption, stop
             start = match.start() or _matching_suffix(probe, rule)
             if start and not stop:                       # the rest before the match: look at it again
@@ -416,6 +422,12 @@ def _body(html: str, text: str, title: str | None, book: RuleBook, min_chars: in
         found = json_ld_body(html)          # trafilatura's own JSON-LD fallback: one block, paragraphs lost
         if found and re.sub(r"\s+", "", found.text) == re.sub(r"\s+", "", text):
             return clean_lines(found.text, title=title, book=book, min_chars=min_chars), found.source, found
+    if cleaned is None or not cleaned.text:              # nothing at all: trafilatura's baseline (all <p> text)
+        import trafilatura
+
+        _, text, _ = trafilatura.baseline(html)
+        if korean_sentences(text):
+            return clean_lines(text, title=title, book=book, min_chars=min_chars), "trafilatura", None
     return cleaned, "trafilatura", None
 
 
