@@ -318,3 +318,13 @@ def test_page_trafilatura_cannot_read_keeps_its_sentences(monkeypatch):
     rows = "".join(f"<tr><td><p>시는 {i}번째 다리를 보수한다고 밝혔다. 공사는 다음 달 시작된다.</p></td></tr>" for i in range(1, 3))
     cleaned = clean_html(f"<html><head><title>다리 보수</title></head><body><table>{rows}</table></body></html>")
     assert "2번째 다리를 보수한다고 밝혔다" in cleaned.text and cleaned.body_source == "trafilatura"
+
+
+def test_body_repeated_as_one_block_keeps_the_paragraphs():
+    paras = ["정부가 2030년까지 반도체 전문 인력 10만 명을 키우기로 했습니다.",
+             "산업통상자원부는 대학 정원을 늘리고 기업 연계 과정을 만든다고 밝혔습니다.",
+             "대학들은 교수를 제때 확보하는 것이 관건이라고 말합니다."]
+    cleaned = clean_lines("\n".join(paras + [" ".join(paras)]))
+    assert [p.text for p in cleaned.paragraphs] == paras
+    block_first = clean_lines("\n".join([" ".join(paras)] + paras))
+    assert [p.text for p in block_first.paragraphs] == [" ".join(paras)]

@@ -266,18 +266,36 @@ def split_glued(text: str) -> str:
 def _drop_repeats(kept: list[list], title: str | None, removed: list[Removed]) -> list[list]:
     """A paragraph repeated verbatim keeps its first copy; a later copy of the title goes."""
     squash = lambda s: re.sub(r"\s+", "", s)
-    seen, out = set(), []
+    seen: list[str] = []
+    out = []
     title_keys = _title_keys(title)
     for item in kept:
         key = squash(item[0])
         if key in title_keys:
             removed.append(Removed(item[0], "title.repeat", "duplicate"))
-        elif len(key) >= MIN_DUPLICATE_CHARS and key in seen:
+        elif len(key) >= MIN_DUPLICATE_CHARS and _repeats(key, seen):
             removed.append(Removed(item[0], "duplicate.paragraph", "duplicate"))
         else:
-            seen.add(key)
+            seen.append(key)
             out.append(item)
     return out
+
+
+def _repeats(key: str, seen: list[str]) -> bool:
+    """The paragraph was seen already: verbatim, inside a longer paragraph (a body repeated as one block
+    after its paragraphs, or the reverse), or as a run of earlier paragraphs joined."""
+    if key in seen or any(key in s for s in seen):
+        return True
+    reach, frontier = {0}, [0]                    # positions of key reachable by joining earlier paragraphs
+    while frontier:
+        i = frontier.pop()
+        for s in seen:
+            if len(s) >= 6 and key.startswith(s, i) and i + len(s) not in reach:
+                if i + len(s) == len(key):
+                    return i > 0
+                reach.add(i + len(s))
+                frontier.append(i + len(s))
+    return False
 
 
 def _run_rules(lines: list[str], book: RuleBook, found: _Harvest, removed: list[Removed]) -> list[list]:
