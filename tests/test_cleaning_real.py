@@ -328,3 +328,29 @@ def test_body_repeated_as_one_block_keeps_the_paragraphs():
     assert [p.text for p in cleaned.paragraphs] == paras
     block_first = clean_lines("\n".join([" ".join(paras)] + paras))
     assert [p.text for p in block_first.paragraphs] == [" ".join(paras)]
+
+
+SPLIT_EXAMPLES = {
+    "split.email_glued": ("올랐다. 최혁중 기자 sajinman@donga.com‘씨름이 확 바뀝니다.’", "‘씨름이 확 바뀝니다.’"),
+    "split.photo_credit_latin": ("장관. /사진=KAIST카이스트(KAIST)가 협약을 맺었다.", "카이스트(KAIST)가 협약을 맺었다."),
+    "split.photo_credit_repeated": ("개최했다. /사진제공=벡스코벡스코(BEXCO)는 12일 밝혔다.", "벡스코(BEXCO)는 12일 밝혔다."),
+    "split.provided_by": ("청와대 제공문재인 대통령이 4일 장관을 만났다.", "문재인 대통령이 4일 장관을 만났다."),
+    "split.promo_arrow": ("이정우[ljwwow@ytn.co.kr]▶동영상 뉴스 모아보기", "▶동영상 뉴스 모아보기"),
+    "split.inline_byline": ("최종 변론[이데일리 조민정 기자] 국민의힘은 회의를 열었다.", "[이데일리 조민정 기자] 국민의힘은 회의를 열었다."),
+}
+
+
+def test_every_split_has_an_example():
+    from pipeline.clean.boilerplate import DATA_FILE
+
+    ids = [s["id"] for s in json.loads(DATA_FILE.read_text(encoding="utf-8"))["splits"]]
+    assert sorted(ids) == sorted(SPLIT_EXAMPLES)
+
+
+@pytest.mark.parametrize("split_id", sorted(SPLIT_EXAMPLES))
+def test_split_puts_the_glued_part_on_its_own_line(split_id):
+    from pipeline.clean.boilerplate import rulebook
+    from pipeline.clean.cleaner import split_glued
+
+    text, own_line = SPLIT_EXAMPLES[split_id]
+    assert own_line in split_glued(text, rulebook()).split("\n")

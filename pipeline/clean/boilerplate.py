@@ -38,6 +38,7 @@ class RuleBook:
     portals: frozenset[str] = frozenset()
     script_body: dict = None     # when to look for the article in the page's scripts
     surnames: frozenset[str] = frozenset()
+    splits: tuple[re.Pattern, ...] = ()     # where a glued line is split before the rules run
 
     def first_match(self, line: str) -> tuple[Rule, re.Match] | None:
         probe = line.strip(BULLETS)
@@ -117,7 +118,7 @@ def compile_rules(spec: dict) -> RuleBook:
     )
     portals = frozenset(re.sub(r"\s+", "", p).lower() for p in spec["portals"])
     return RuleBook(rules, labels, publishers, spec["tail_block"], portals, spec["script_body"],
-                    frozenset(spec.get("surnames", "")))
+                    frozenset(spec.get("surnames", "")), tuple(re.compile(s["pattern"]) for s in spec.get("splits", ())))
 
 
 @lru_cache(maxsize=1)

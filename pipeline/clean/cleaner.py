@@ -17,16 +17,6 @@ from .metadata import clean_title, page_metadata, valid_publisher
 EMAIL_PROTECTED = re.compile(r"\[\s*email(?:&#160;|\u00a0|\s)protected\s*\]")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 ENTITY = re.compile(r"&(#\d{2,6}|#[xX][0-9a-fA-F]{2,5}|quot|apos|amp|lt|gt|nbsp|middot|hellip|lsquo|rsquo|ldquo|rdquo);")
-GLUED_EMAIL = re.compile(r"(?<=[A-Za-z0-9._%+-]@)([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|net|kr|org|co\.kr))(?=[^\s\])>.,A-Za-z0-9])")
-INLINE_BYLINE = re.compile(   # a byline glued inside a line: '…변론[이데일리 조민정 기자] 국민의힘…'
-    r"(?<=\S)\s*(?=[\[【(](?:[가-힣·]{1,10}=)?[가-힣A-Za-z0-9]{2,15}[\]】)]\s*[가-힣]{2,4}\s?(?:기자|특파원)\s*="
-    r"|[\[【][^\[\]【】]{0,30}?[가-힣]{2,4}\s?(?:기자|특파원)[\]】]"
-    r"|【[가-힣·]{1,10}=[가-힣A-Za-z0-9]{2,15}】"
-    r"|\[[가-힣A-Za-z0-9]{1,12}(?:뉴스|일보|신문|경제|투데이|데일리|방송|미디어|통신|TV)\]\s)")
-GLUED_CREDIT = re.compile(    # a photo credit glued to the next sentence: '/사진=KAIST카이스트(KAIST)가', '청와대 제공문재인 대통령이'
-    r"(/\s?사진(?:제공)?\s?=\s?[A-Za-z0-9]+)(?=[가-힣])|(/\s?사진(?:제공)?\s?=\s?([가-힣]{2,12}))(?=\3)"
-    r"|^([가-힣A-Za-z]{2,12}\s?제공)(?=[가-힣]{2,}\S*\s)", re.M)
-GLUED_PROMO = re.compile(r"(?:(?<=[\])>.!?다])|(?<=\.com)|(?<=\.kr)|(?<=\.net))\s*(?=[▶►☞▷]\s?\S)")      # '…기자]▶동영상 뉴스 모아보기'
 SENTENCE_BOUNDARY = re.compile(r"[.!?…][\"”’')\]]*\s+|(?<=다)\s+")
 FINAL_PUNCT = (".", "다", "!", "?")   # a headline may end in a quote; a sentence ends like this
 PRESS_NAME = re.compile(r"[가-힣](뉴스|일보|신문|경제|방송|통신|데일리|투데이|미디어|TV|\d{2})$")
@@ -255,12 +245,11 @@ def _assemble(kept: list[list]) -> tuple[str, tuple[Paragraph, ...]]:
     return "\n".join(p.text for p in paragraphs), tuple(paragraphs)
 
 
-def split_glued(text: str) -> str:
-    """Put a byline glued inside a line, and text glued to an e-mail address, on lines of their own."""
-    text = GLUED_EMAIL.sub(lambda m: m.group(1) + "\n", text)
-    text = GLUED_CREDIT.sub(lambda m: (m.group(1) or m.group(2) or m.group(4)) + "\n", text)
-    text = GLUED_PROMO.sub("\n", text)
-    return INLINE_BYLINE.sub("\n", text)
+def split_glued(text: str, book: RuleBook) -> str:
+    """Put bylines, credits and promos glued to a sentence on lines of their own (the rulebook's splits)."""
+    for split in book.splits:
+        text = split.sub(lambda m: m.group(0).rstrip() + "\n", text)
+    return text
 
 
 def _drop_repeats(kept: list[list], title: str | None, removed: list[Removed]) -> list[list]:
@@ -332,7 +321,7 @@ def clean_lines(text: str, *, title: str | None = None, book: RuleBook | None = 
                 min_chars: int = 20) -> Cleaned:
     """Apply the boilerplate rules to a page's text (a text dump or trafilatura's output)."""
     book = book or rulebook()
-    lines = split_glued(normalise_text(text)).split("\n")
+    lines = split_glued(normalise_text(text), book).split("\n")
     removed: list[Removed] = []
     found = _Harvest()
     kept = _run_rules(lines, book, found, removed)
