@@ -28,7 +28,6 @@ MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((?:https?://|/)[^)]*\)")
 MD_META_LINE = re.compile(r"^\**(?P<publisher>[^*|]{2,30}?)\**\s*\|\s*(?P<rest>.*)$")
 
 TITLE_KEYS = ("title", "headline", "subject", "제목")
-BODY_KEYS = ("content", "body", "text", "article", "articlebody", "description", "summary", "본문", "내용")
 DATE_KEYS = ("date", "published", "pub_date", "pubdate", "datetime", "time", "created_at", "날짜", "일자", "작성일",
              "등록일", "게시일", "입력일")
 URL_KEYS = ("url", "link", "originurl", "href", "source_url", "링크", "주소", "원문", "기사주소")
@@ -326,7 +325,7 @@ def unwrap_fixed_width(text: str) -> str:
             out[-1] += line
         else:
             out.append(line)
-        joining = at_wrap(width) or (joining and not line.strip() and False)
+        joining = at_wrap(width)
     return "\n".join(out)
 
 
