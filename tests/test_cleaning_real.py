@@ -40,7 +40,7 @@ SCRIPT_PAGES = [
     ("query_cache.html", "script_json", "중소벤처기업부는 추석을 앞두고 전통시장에서",
      "예산이 소진되면 행사는 조기에 끝난다.", ["전체메뉴", "viewCount"]),
     ("fusion.html", "script_json", "해양수산부는 섬 주민의 연안 여객선 요금을",
-     "관련 예산 300억 원을 내년 예산안에 반영했다고 설명했다.", ["목포항 연안여객터미널", "content-api"]),
+     "관련 예산 300억 원을 내년 예산안에 반영했다고 설명했다.", ["목포항 연안여객터미널", "content-api", "광고 문의"]),
 ]
 
 
@@ -89,6 +89,9 @@ url: https://news.example.co.kr/article/1234
 
 실증은 내년 6월까지 이어지며, 장비 12대가 투입된다.
 
+태그: #항만 #자동화
+
+---
 *Crawled at* 2025-08-14 11:02
 [원문 보기](https://news.example.co.kr/article/1234)
 """
@@ -116,7 +119,8 @@ def test_markdown_front_matter_becomes_metadata():
     assert cleaned.text.startswith("해양수산부는 부산항 신항에서")
     assert cleaned.text.endswith("장비 12대가 투입된다.")
     rules = {r.rule for r in cleaned.removed}
-    assert {"crawler.front_matter", "crawler.heading", "crawler.metadata_line", "crawler.footer"} <= rules
+    assert {"crawler.front_matter", "crawler.heading", "crawler.metadata_line", "crawler.footer",
+            "crawler.markdown_rule", "promo.hashtags"} <= rules
 
 
 def test_markdown_heading_line_entities_and_glued_paragraphs():

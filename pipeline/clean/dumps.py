@@ -25,6 +25,7 @@ FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<yaml>.*?)\n(---|\.\.\.)[ \t]
 MD_HEADING = re.compile(r"^#{1,3}\s+(?P<title>\S.*?)\s*#*$")
 MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((?:https?://|/)[^)]*\)")
+MD_RULE = re.compile(r"(?m)^[ \t]*([-*_=][ \t]*){3,}$")
 MD_META_LINE = re.compile(r"^\**(?P<publisher>[^*|]{2,30}?)\**\s*\|\s*(?P<rest>.*)$")
 
 TITLE_KEYS = ("title", "headline", "subject", "제목")
@@ -381,5 +382,8 @@ def _markdown_inline(text: str, aside: list) -> str:
     for link in MD_LINK.finditer(text):
         aside.append((link.group(0), "crawler.markdown_link"))
     text = MD_LINK.sub(lambda m: m.group(1), text)
+    for rule in MD_RULE.findall(text):
+        aside.append((rule.strip(), "crawler.markdown_rule"))
+    text = MD_RULE.sub("", text)
     text = re.sub(r"(?m)^\s{0,3}(#{1,6}|>)\s+", "", text)
     return re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
