@@ -358,3 +358,17 @@ def test_split_puts_the_glued_part_on_its_own_line(split_id):
 
     text, own_line = SPLIT_EXAMPLES[split_id]
     assert own_line in split_glued(text, rulebook()).split("\n")
+
+
+def test_comment_threads_and_teaser_lists_in_scripts_are_not_the_article():
+    article = "".join(f"<p>구청은 {i}번째 공영주차장을 새로 열었다고 밝혔다. 주차 요금은 시간당 1천 원이다.</p>" for i in range(1, 4))
+    comments = [{"commentNo": i, "nickname": f"독자{i}", "content": "정말 좋은 소식입니다. 빨리 열렸으면 좋겠네요. 감사합니다."}
+                for i in range(30)]
+    teasers = [{"title": f"다른 기사 {i}", "url": f"/news/{i}", "text": "요약문입니다. 자세한 내용은 기사를 보세요. 많이 읽었습니다."}
+               for i in range(30)]
+    page = ("<html><head><title>공영주차장 개장</title></head><body><article>" + article + "</article>"
+            "<script>window.__INITIAL_STATE__ = " + json.dumps({"comments": comments, "related": teasers}, ensure_ascii=False)
+            + ";</script></body></html>")
+    cleaned = clean_html(page)
+    assert cleaned.body_source == "trafilatura"
+    assert "3번째 공영주차장" in cleaned.text and "좋은 소식" not in cleaned.text

@@ -13,6 +13,8 @@ from .dumps import HTML_TAG, html_to_text, korean_sentences
 ASSIGNED_JSON = re.compile(r"[=(]\s*(?=[{\[])")          # `X = {...}` or `push({...})` inside a script
 PARAGRAPH_KEYS = ("content", "text", "html", "body", "contentHtml", "value")
 PARAGRAPH_TYPES = {"text", "paragraph", "p", "header", "heading", "subheading", "quote", "blockquote", "list_item"}
+NOT_PARAGRAPH_KEYS = {"title", "headline", "url", "link", "href", "nickname", "username", "userid", "user", "writer",
+                      "commentno", "commentid", "likecount", "replycount"}      # teaser lists, comment threads
 MAX_SCRIPT_CHARS = 3_000_000
 
 
@@ -106,7 +108,8 @@ def _candidates(value):
             stack.extend(item.values())
         elif isinstance(item, list):
             parts = [next((p[k] for k in PARAGRAPH_KEYS if isinstance(p.get(k), str)), None)
-                     for p in item if isinstance(p, dict) and p.get("type", "text") in PARAGRAPH_TYPES]
+                     for p in item if isinstance(p, dict) and p.get("type", "text") in PARAGRAPH_TYPES
+                     and not NOT_PARAGRAPH_KEYS.intersection(k.lower() for k in p)]
             parts = [p for p in parts if p]
             if len(parts) >= 2:
                 yield "\n".join(f"<p>{p}</p>" if not HTML_TAG.search(p) else p for p in parts)
