@@ -57,6 +57,48 @@ def cmd_extract(args) -> int:
     return report.exit_status
 
 
+def _fetch_settings(args, base: dict | None = None):
+    from pipeline.settings import Settings
+
+    return Settings(**(base or {}), fetch_delay=args.delay, fetch_per_host=args.per_host, fetch_workers=args.fetch_workers,
+                    fetch_timeout=args.timeout, fetch_retries=args.retries, fetch_max_bytes=args.max_page_bytes,
+                    fetch_max_new=args.max_new, user_agent=args.user_agent or Settings.user_agent)
+
+
+def _fetch(args, settings) -> int | None:
+    """Run the crawl; a bad sources file is a usage error (None: go on; else the exit code)."""
+    from pipeline.ingest.fetch import run_fetch
+    from pipeline.ingest.sources import SourcesError
+
+    try:
+        return run_fetch(Path(args.sources), Path(args.raw), settings,
+                         Path(args.state) if args.state else None).exit_status
+    except SourcesError as exc:
+        print(f"pipeline: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def cmd_fetch(args) -> int:
+    _setup_logging(args.log_format, args.quiet)
+    return _fetch(args, _fetch_settings(args))
+
+
+def cmd_run(args) -> int:
+    """fetch, then extract (also after a failed fetch: what is in RAW still gets processed)."""
+    from pipeline.batch.runner import run_extract
+
+    _setup_logging(args.log_format, args.quiet)
+    settings = _fetch_settings(args, dict(
+        workers=args.workers or os.cpu_count() or 1, engine=args.engine, scheduler=args.scheduler, full=args.full,
+        max_doc_bytes=args.max_doc_bytes, reject_threshold=args.reject_threshold, quiet=args.quiet,
+        log_format=args.log_format, wait_for_lock=args.wait))
+    fetched = _fetch(args, settings)
+    if fetched == EXIT_USAGE:
+        return fetched
+    report = run_extract(Path(args.raw), Path(args.processed), settings, _progress_factory(args.quiet))
+    return report.exit_status or fetched
+
+
 def cmd_annotate(args) -> int:
     from pipeline.analyst.annotate import annotate_lines
 
@@ -133,6 +175,49 @@ def _shell(con) -> int:
             buffer = ""
 
 
+def _extract_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local process pool, or a Dask cluster (default: local)")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 "
+                                       "(default with --engine dask: a LocalCluster on this machine)")
+    p.add_argument("--full", action="store_true", help="reprocess every input, ignoring the manifest")
+    p.add_argument("--wait", action="store_true", help="wait for a running job instead of exiting with 75")
+    p.add_argument("--max-doc-bytes", type=int, default=5 * 1024 * 1024,
+                   help="reject inputs larger than this many bytes (default: 5 MiB)")
+    p.add_argument("--reject-threshold", type=float, default=0.5,
+                   help="exit 3 when more than this share of processed inputs is rejected (default: 0.5)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, warnings only")
+    p.add_argument("--log-format", choices=("plain", "json"), default="plain", help="log lines on stderr")
+
+
+def _fetch_arguments(p: argparse.ArgumentParser) -> None:
+    from pipeline.settings import Settings
+
+    d = Settings()
+    p.add_argument("sources", help="the sources file (TOML; see sources.example.toml)")
+    p.add_argument("raw", help="the folder pages are saved under (e.g. raw/)")
+    p.add_argument("--state", help="the fetch state file (default: RAW/.fetch-state.json)")
+    p.add_argument("--delay", type=float, default=d.fetch_delay, help="seconds between requests to one host (default: 2)")
+    p.add_argument("--per-host", type=int, default=d.fetch_per_host, help="requests in flight per host (default: 1)")
+    p.add_argument("--fetch-workers", type=int, default=d.fetch_workers, help="requests in flight in all (default: 4)")
+    p.add_argument("--timeout", type=float, default=d.fetch_timeout, help="connect and read timeout, seconds (default: 20)")
+    p.add_argument("--retries", type=int, default=d.fetch_retries, help="retries on timeouts, 429 and 5xx (default: 3)")
+    p.add_argument("--max-page-bytes", type=int, default=d.fetch_max_bytes,
+                   help="do not save larger responses (default: 5 MiB)")
+    p.add_argument("--max-new", type=int, default=d.fetch_max_new, help="new pages per publisher and run (default: 200)")
+    p.add_argument("--user-agent", help="the User-Agent sent and matched in robots.txt (put your contact in it)")
+
+
+FETCH_DESCRIPTION = ("Read SOURCES (TOML: [[publisher]] name, feeds, sitemaps, pages), find article URLs in the "
+                     "feeds (RSS/Atom) and sitemaps, and save each page not fetched before as "
+                     "RAW/<publisher>/<YYYY-MM-DD>/NAME.html with a NAME.meta.json sidecar. Obeys robots.txt; "
+                     "one request at a time per host, --delay apart; retries with backoff; conditional requests "
+                     "for feeds and sitemaps. Ends with one line of counts. Exit codes: 0 ok (failed pages "
+                     "included: they are logged, counted and tried again next run), 1 failed (e.g. no request got "
+                     "an answer), 2 bad arguments or sources file.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipeline",
@@ -150,20 +235,23 @@ def build_parser() -> argparse.ArgumentParser:
                                    "holds PROCESSED.")
     p.add_argument("raw", help="input folder (e.g. raw/)")
     p.add_argument("processed", help="output folder (e.g. processed/)")
-    p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
-    p.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="local process pool, or a Dask cluster (default: local)")
-    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 "
-                                       "(default with --engine dask: a LocalCluster on this machine)")
-    p.add_argument("--full", action="store_true", help="reprocess every input, ignoring the manifest")
-    p.add_argument("--wait", action="store_true", help="wait for a running job instead of exiting with 75")
-    p.add_argument("--max-doc-bytes", type=int, default=5 * 1024 * 1024,
-                   help="reject inputs larger than this many bytes (default: 5 MiB)")
-    p.add_argument("--reject-threshold", type=float, default=0.5,
-                   help="exit 3 when more than this share of processed inputs is rejected (default: 0.5)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar, warnings only")
-    p.add_argument("--log-format", choices=("plain", "json"), default="plain", help="log lines on stderr")
+    _extract_arguments(p)
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("fetch", help="crawl the feeds, sitemaps and pages of SOURCES into RAW",
+                       description=FETCH_DESCRIPTION)
+    _fetch_arguments(p)
+    p.add_argument("--quiet", action="store_true", help="warnings only")
+    p.add_argument("--log-format", choices=("plain", "json"), default="plain", help="log lines on stderr")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("run", help="the nightly job: fetch SOURCES into RAW, then extract RAW into PROCESSED",
+                       description="pipeline fetch, then pipeline extract (extract runs even when the fetch "
+                                   "failed). Exit code: extract's when not 0, else fetch's; 2 for a bad sources file.")
+    _fetch_arguments(p)
+    p.add_argument("processed", help="output folder (e.g. processed/)")
+    _extract_arguments(p)
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("annotate", help="mentions for ad-hoc text: JSON Lines in, JSON Lines out",
                        description='Each input line: {"id": ..., "text": ..., "anchor": "YYYY-MM-DD"}; each '

@@ -26,6 +26,17 @@ class Settings:
     quiet: bool = False
     log_format: str = "plain"             # plain | json
     wait_for_lock: bool = False
+    # pipeline fetch (ingest/fetch.py): politeness and limits of the crawl
+    fetch_delay: float = 2.0              # seconds between requests to one host (a longer robots.txt Crawl-delay wins)
+    fetch_per_host: int = 1               # requests in flight per host
+    fetch_workers: int = 4                # requests in flight in all
+    fetch_timeout: float = 20.0           # connect and read timeout per request, seconds
+    fetch_retries: int = 3                # retries on connection errors, timeouts, 429 and 5xx, with backoff
+    fetch_backoff: float = 1.0            # backoff factor between retries (0, 2, 4 … seconds)
+    fetch_max_bytes: int = 5 * 1024 * 1024  # a larger response is not saved
+    fetch_max_new: int = 200              # new pages per publisher and run; the rest wait for the next run
+    fetch_max_attempts: int = 5           # runs in which a page may fail before it is given up
+    user_agent: str = f"korean-events-pipeline/{__version__} (+https://example.org/korean-events)"
 
     def output_key(self) -> dict:
         """The settings that change what is written: part of the fingerprint of every output row."""
