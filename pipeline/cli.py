@@ -51,7 +51,8 @@ def cmd_extract(args) -> int:
 
     settings = Settings(workers=args.workers or os.cpu_count() or 1, engine=args.engine, scheduler=args.scheduler,
                         full=args.full, max_doc_bytes=args.max_doc_bytes, reject_threshold=args.reject_threshold,
-                        quiet=args.quiet, log_format=args.log_format, wait_for_lock=args.wait)
+                        quiet=args.quiet, log_format=args.log_format, wait_for_lock=args.wait,
+                        export_columns=args.columns)
     _setup_logging(args.log_format, args.quiet)
     report = run_extract(Path(args.raw), Path(args.processed), settings, _progress_factory(args.quiet))
     return report.exit_status
@@ -91,7 +92,7 @@ def cmd_run(args) -> int:
     settings = _fetch_settings(args, dict(
         workers=args.workers or os.cpu_count() or 1, engine=args.engine, scheduler=args.scheduler, full=args.full,
         max_doc_bytes=args.max_doc_bytes, reject_threshold=args.reject_threshold, quiet=args.quiet,
-        log_format=args.log_format, wait_for_lock=args.wait))
+        log_format=args.log_format, wait_for_lock=args.wait, export_columns=args.columns))
     fetched = _fetch(args, settings)
     if fetched == EXIT_USAGE:
         return fetched
@@ -175,7 +176,23 @@ def _shell(con) -> int:
             buffer = ""
 
 
+def _column_map(value: str) -> tuple[tuple[str, str], ...]:
+    """--columns: a JSON object {"field": "column"}, inline or in a file."""
+    try:
+        mapping = json.loads(Path(value).read_text(encoding="utf-8") if not value.lstrip().startswith("{") else value)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {value}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a JSON object: {exc}") from exc
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise argparse.ArgumentTypeError('expected {"field": "column", ...}')
+    return tuple(sorted(mapping.items()))
+
+
 def _extract_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--columns", type=_column_map, default=(),
+                   help='map export fields to columns, e.g. \'{"body": "내용", "date": "입력시각"}\' or a JSON file '
+                        "(fields: id, title, body, date, publisher, url, author; a NAME.columns.json sidecar wins)")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local process pool, or a Dask cluster (default: local)")
@@ -229,7 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="process new and changed pages of RAW into tables under PROCESSED",
                        description="Read every .html/.htm/.txt page under RAW (with optional NAME.meta.json "
-                                   "sidecars), clean, extract and write Parquet tables under PROCESSED. Only new or "
+                                   "sidecars) and every record of the exports there (.csv, .tsv, .json, .jsonl, "
+                                   ".xlsx; one article per record), clean, extract and write Parquet tables under PROCESSED. Only new or "
                                    "changed inputs are processed unless --full. Exit codes: 0 ok (rejects included), "
                                    "1 failed, 3 more than --reject-threshold of inputs rejected, 75 another run "
                                    "holds PROCESSED.")

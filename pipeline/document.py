@@ -6,6 +6,7 @@ and ``pipeline annotate``; ``process_file`` adds the reading at the edge and bui
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -152,6 +153,12 @@ def _meta_date(value: str | None) -> date | None:
         return None
 
 
+def _split_authors(value: str) -> list[str]:
+    """An export's author cell: '홍길동 기자, 김영희 기자' -> ['홍길동', '김영희']."""
+    names = (re.sub(r"\s*(?:기자|특파원|선임기자|논설위원)$", "", part.strip()) for part in re.split(r"[,;/·]", value))
+    return [name for name in names if name]
+
+
 def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_raw: int,
                  cleaned: Cleaned, doc=None) -> dict[str, list[dict]]:
     from pipeline.extract.dates import extract_dates
@@ -161,7 +168,8 @@ def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_
     analysis = analyse(cleaned.text, reference, doc)
     article = {
         "article_id": article_id, "source_path": item.path, "url": meta.get("url") or cleaned.url,
-        "publisher": meta.get("publisher") or cleaned.publisher, "authors": list(cleaned.authors),
+        "publisher": meta.get("publisher") or cleaned.publisher,
+        "authors": _split_authors(meta["authors"]) if meta.get("authors") else list(cleaned.authors),
         "title": meta.get("title") or cleaned.title, "reference_date": reference, "reference_source": source,
         "text": cleaned.text, "paragraphs": [vars(p).copy() for p in cleaned.paragraphs],
         "removed": [vars(r).copy() for r in cleaned.removed], "n_chars_raw": n_raw,

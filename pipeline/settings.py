@@ -26,6 +26,7 @@ class Settings:
     quiet: bool = False
     log_format: str = "plain"             # plain | json
     wait_for_lock: bool = False
+    export_columns: tuple[tuple[str, str], ...] = ()   # field -> column for exports without NAME.columns.json
     # pipeline fetch (ingest/fetch.py): politeness and limits of the crawl
     fetch_delay: float = 2.0              # seconds between requests to one host (a longer robots.txt Crawl-delay wins)
     fetch_per_host: int = 1               # requests in flight per host
