@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from conftest import RAW
+from conftest import RAW, sample_inputs
 
 PY = [sys.executable, "-m", "pipeline"]
 
@@ -37,13 +37,13 @@ def test_extract_then_rerun_skips_everything(tmp_path):
     first = run("extract", str(raw), str(tmp_path / "out"), "--workers", "1", "--quiet")
     assert first.returncode == 0, first.stderr
     articles = pd.read_parquet(tmp_path / "out" / "articles")
-    assert len(articles) == 5
+    assert len(articles) == len(sample_inputs())
     second = run("extract", str(raw), str(tmp_path / "out"), "--workers", "1")
-    assert second.returncode == 0 and "5 unchanged, 0 processed" in second.stderr
+    assert second.returncode == 0 and f"{len(sample_inputs())} unchanged, 0 processed" in second.stderr
     runs = pd.read_parquet(tmp_path / "out" / "runs")
-    assert list(runs.sort_values("started_at")["n_processed"]) == [5, 0]
+    assert list(runs.sort_values("started_at")["n_processed"]) == [len(sample_inputs()), 0]
     query = run("query", str(tmp_path / "out"), "SELECT count(*) AS n FROM articles", "--format", "csv")
-    assert query.returncode == 0 and query.stdout.split() == ["n", "5"]
+    assert query.returncode == 0 and query.stdout.split() == ["n", str(len(sample_inputs()))]
 
 
 def test_annotate_jsonl_with_a_bad_line():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLD
+from conftest import GOLD, sample_inputs
 from pipeline.quality.gold import squash
 from pipeline.analyst.report import LABELS, TITLE, write_report
 from pipeline.schema import from_rows
@@ -144,7 +144,7 @@ def test_cli_writes_the_report(sample_run, tmp_path):
     from pipeline.cli import main
 
     assert main(["report", str(sample_run), "--out", str(tmp_path / "r")]) == 0
-    assert (tmp_path / "r" / "index.html").exists() and len(list((tmp_path / "r" / "articles").glob("*.html"))) == 5
+    assert (tmp_path / "r" / "index.html").exists() and len(list((tmp_path / "r" / "articles").glob("*.html"))) == len(sample_inputs())
 
 
 HOSTILE = '<script>alert("x")</script><img src="http://evil.example/x.png">'

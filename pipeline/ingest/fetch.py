@@ -39,6 +39,7 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 GONE_STATUS = frozenset({404, 410})
 MAX_SITEMAPS = 50              # sitemaps read per publisher and run, index children included
 MAX_CRAWL_DELAY = 60.0         # a robots.txt Crawl-delay above this is capped
+SAVE_EVERY = 50                # pages between two writes of the state file
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
@@ -405,7 +406,9 @@ def run_fetch(sources: Path, raw: Path, settings: Settings = Settings(), state_p
             found = [c for batch in pool.map(lambda p: discover(client, state, p, report), publishers) for c in batch]
             report.counts["found"] = len({c.url for c in found})
             todo = select(found, state, settings, report)
-            list(pool.map(lambda c: download(client, state, raw, c, report, now), todo))
+            for start in range(0, len(todo), SAVE_EVERY):     # the state is saved as the pages land
+                list(pool.map(lambda c: download(client, state, raw, c, report, now), todo[start:start + SAVE_EVERY]))
+                state.save()
     finally:
         state.save()
     report.counts["retries"] = client.retries
