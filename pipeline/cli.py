@@ -184,9 +184,11 @@ def _column_map(value: str) -> tuple[tuple[str, str], ...]:
         raise argparse.ArgumentTypeError(f"cannot read {value}: {exc.strerror or exc}") from exc
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a JSON object: {exc}") from exc
-    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-        raise argparse.ArgumentTypeError('expected {"field": "column", ...}')
-    return tuple(sorted(mapping.items()))
+    from pipeline.ingest.exports import valid_mapping
+
+    if not valid_mapping(mapping):
+        raise argparse.ArgumentTypeError('expected {"field": "column", ...} (and "header": [...] for a header-less file)')
+    return tuple(sorted((k, tuple(v) if k == "header" else v) for k, v in mapping.items()))
 
 
 def _extract_arguments(p: argparse.ArgumentParser) -> None:

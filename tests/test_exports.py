@@ -154,3 +154,53 @@ def test_appended_changed_and_removed_records(tmp_path):
     assert old_k1 not in set(events.article_id)                           # the changed record's old rows are gone
     third = run_extract(raw, out, settings)
     assert (third.n_processed, third.n_skipped) == (0, 7)
+
+
+DEV = Path(__file__).parent / "data" / "dev_corpus"
+
+
+def _dev_records(kind: str) -> list[tuple[str, dict]]:
+    """(record text, its .meta.json) for each dev-corpus record of a format (SOURCES.tsv column 8 starts with kind)."""
+    out = []
+    for line in (DEV / "SOURCES.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        cols = line.split("\t")
+        if cols[7].startswith(kind):
+            page = DEV / "pages" / cols[0]
+            meta = page.with_suffix(".meta.json")
+            out.append((page.read_bytes().decode("utf-8"),      # not read_text: a stray \r stays
+                        json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}))
+    return out
+
+
+def test_real_crawler_dumps_read_as_exports(tmp_path):
+    """The dev corpus's crawler records (tests/data/dev_corpus), put back into dumps of their own formats:
+    a JSON array (feed summaries; Naver objects with HTML bodies), a header-less TSV (its names in a sidecar) and
+    a CSV (with its header). Each record is read with a body, and its date and title agree with the hand-made
+    .meta.json of the record."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    summaries = _dev_records("json-object (keys: id,title")
+    naver = _dev_records("json-object (keys: __id")
+    tsv = _dev_records("tsv-line")
+    rows = _dev_records("csv-row")
+    assert min(len(summaries), len(naver), len(tsv), len(rows)) >= 2
+    (raw / "feed.json").write_text("[" + ",".join(t for t, _ in summaries) + "]", encoding="utf-8")
+    (raw / "naver.json").write_text("[\n" + ",\n".join(t for t, _ in naver) + "\n]", encoding="utf-8")
+    (raw / "crawl.tsv").write_text("".join(t.rstrip("\r\n") + "\n" for t, _ in tsv), encoding="utf-8")
+    (raw / "crawl.columns.json").write_text('{"header": ["date", "press", "title", "body", "naver_url"]}')
+    (raw / "items.csv").write_text("item_id,title,description,pub_date,author,link,category1,category2,source_name\n"
+                                   + "".join(t.rstrip("\r\n") + "\n" for t, _ in rows), encoding="utf-8")
+    got = _loaded(raw)
+    expected = {"feed.json": summaries, "naver.json": naver, "crawl.tsv": tsv, "items.csv": rows}
+    for name, records in expected.items():
+        loaded = [v for k, v in got.items() if k.split("#")[0] == name]
+        assert len(loaded) == len(records), name
+        for item, (_, meta) in zip(loaded, records):
+            assert not isinstance(item, ReadError), (name, item)
+            assert len(item.data.strip()) > 20
+            if meta.get("published"):
+                assert item.meta["published"] == meta["published"], (name, meta)
+            if meta.get("title") and name != "naver.json":
+                assert item.meta["title"] == meta["title"], (name, meta)
+    assert all(got[k].meta.get("url") for k in got if k.startswith("crawl.tsv"))
+    assert [i.kind for i in discover(raw) if i.path.startswith("naver.json")] == ["html"] * len(naver)

@@ -4,7 +4,7 @@ At discovery each export becomes one input per record, named ``export.csv#row=12
 counting from 1 without the header) or ``export.csv#id=A123`` (when the export has an id column with a
 unique value), with a digest of the record standing in for the file's mtime: an appended record is new, a
 changed record is changed, a removed one is deleted, and the others stay unchanged. Records are streamed
-(pandas in chunks for CSV/TSV, line by line for JSON Lines, an incremental decoder for a JSON array, openpyxl
+(pandas in chunks for CSV, line by line for TSV and JSON Lines, an incremental decoder for a JSON array, openpyxl
 in read-only mode for xlsx), so an export never sits in memory whole.
 
 Columns are recognised by name (``data/columns.json``), or mapped by a ``NAME.columns.json`` sidecar or
@@ -12,8 +12,8 @@ Columns are recognised by name (``data/columns.json``), or mapped by a ``NAME.co
 """
 from __future__ import annotations
 
-import csv
 import hashlib
+import html
 import json
 import re
 import unicodedata
@@ -52,6 +52,7 @@ class Record:
     columns: tuple[tuple[str, str], ...] = ()   # field -> column, as resolved at discovery
     error: tuple[str, str] | None = None    # (reason, detail) for a file that gives no records at all
     size: int = 0                           # the body's size in bytes (UTF-8)
+    names: tuple[str, ...] = ()             # the column names of a header-less CSV/TSV ("header" in the mapping)
 
 
 def export_format(path: Path) -> str | None:
@@ -81,12 +82,12 @@ def resolve_columns(header: list[str], explicit: dict[str, str], strict: bool = 
     aliases, by_norm = _aliases(), {}
     for column in header:
         by_norm.setdefault(_norm(column), column)
-    unknown = set(explicit) - set(FIELDS)
+    unknown = set(explicit) - set(FIELDS) - {"header"}
     if unknown:
         raise ExportError("bad_metadata", f"column mapping names unknown fields {sorted(unknown)} (known: {', '.join(FIELDS)})")
     mapping = {}
     for field in FIELDS:
-        if field in explicit:
+        if isinstance(explicit.get(field), str):
             if _norm(explicit[field]) not in by_norm:
                 if not strict:
                     continue
@@ -126,13 +127,15 @@ def _sniff_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _delimited(path: Path, sep: str) -> Iterator[tuple[int, dict | str]]:
+def _delimited(path: Path, sep: str, names: tuple[str, ...] = ()) -> Iterator[tuple[int, dict | str]]:
     import pandas as pd
 
     encoding = _sniff_encoding(path)
     options = dict(sep=sep, dtype=str, keep_default_na=False, encoding=encoding, encoding_errors="replace",
-                   engine="python", quoting=csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL)
-    header = list(pd.read_csv(path, nrows=0, **options).columns)
+                   engine="python")
+    if names:                                   # a header-less file: the mapping names its columns
+        options.update(header=None, names=list(names))
+    header = list(names) or list(pd.read_csv(path, nrows=0, **options).columns)
     bad = lambda fields: [f"{BAD_ROW}{len(fields)} fields, the header has {len(header)}"] + [""] * (len(header) - 1)
     n = 0
     for chunk in pd.read_csv(path, chunksize=CHUNK_ROWS, on_bad_lines=bad, **options):
@@ -141,6 +144,21 @@ def _delimited(path: Path, sep: str) -> Iterator[tuple[int, dict | str]]:
             first = values[0] if values else ""
             yield n, (first[len(BAD_ROW):] if isinstance(first, str) and first.startswith(BAD_ROW)
                       else dict(zip(header, values)))
+
+
+def _tsv(path: Path, names: tuple[str, ...] = ()) -> Iterator[tuple[int, dict | str]]:
+    """Tab-separated lines, no quoting (bodies flattened to one line); only '\n' ends a record, so a stray '\r'
+    inside a body stays there."""
+    with path.open("r", encoding=_sniff_encoding(path), errors="replace", newline="\n") as handle:
+        header = list(names) or handle.readline().rstrip("\r\n").split("\t")
+        n = 0
+        for line in handle:
+            if not line.strip():
+                continue
+            n += 1
+            values = line.rstrip("\r\n").split("\t")
+            yield n, (dict(zip(header, values)) if len(values) == len(header)
+                      else f"{len(values)} fields, the header has {len(header)}")
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, dict | str]]:
@@ -207,10 +225,12 @@ def _xlsx(path: Path) -> Iterator[tuple[int, dict | str]]:
         book.close()
 
 
-def iter_records(path: Path, fmt: str) -> Iterator[tuple[int, dict | str]]:
-    readers = {"csv": lambda p: _delimited(p, ","), "tsv": lambda p: _delimited(p, "\t"), "jsonl": _jsonl,
-               "json": _json_array, "xlsx": _xlsx}
-    return readers[fmt](path)
+def iter_records(path: Path, fmt: str, names: tuple[str, ...] = ()) -> Iterator[tuple[int, dict | str]]:
+    if fmt == "csv":
+        return _delimited(path, ",", names)
+    if fmt == "tsv":
+        return _tsv(path, names)
+    return {"jsonl": _jsonl, "json": _json_array, "xlsx": _xlsx}[fmt](path)
 
 
 # --- discovery and loading ---
@@ -223,10 +243,18 @@ def explicit_columns(path: Path, override: dict[str, str] | None) -> dict[str, s
                 mapping = json.loads(candidate.read_text(encoding="utf-8-sig"))
             except (OSError, ValueError) as exc:
                 raise ExportError("bad_metadata", f"{candidate.name}: {exc}") from exc
-            if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-                raise ExportError("bad_metadata", f"{candidate.name}: expected {{\"field\": \"column\"}}")
+            if not valid_mapping(mapping):
+                raise ExportError("bad_metadata", f"{candidate.name}: expected {{\"field\": \"column\", "
+                                                  f"\"header\": [names of a header-less file]}}")
             return mapping
     return dict(override or {})
+
+
+def valid_mapping(mapping) -> bool:
+    """{"field": "column", ...}, with an optional "header": ["name", ...] for a header-less CSV/TSV."""
+    return isinstance(mapping, dict) and all(
+        isinstance(v, str) if k != "header" else isinstance(v, (list, tuple)) and all(isinstance(n, str) for n in v)
+        for k, v in mapping.items())
 
 
 def mapped(values: dict, columns: dict[str, str]) -> dict[str, str]:
@@ -245,10 +273,11 @@ def expand(path: Path, rel: str, override: dict[str, str] | None) -> list[Record
     ids: dict[str, list[int]] = {}
     try:
         explicit, strict = explicit_columns(path, override), fmt in ("csv", "tsv", "xlsx")
+        names = tuple(explicit.get("header", ())) if fmt in ("csv", "tsv") else ()
         resolved: dict[tuple, dict] = {}           # one header for a table; each JSON object has its own keys
-        for n, values in iter_records(path, fmt):
+        for n, values in iter_records(path, fmt, names):
             if isinstance(values, str):
-                records.append(Record(rel, fmt, n, f"row={n}", digest_of({"error": values})))
+                records.append(Record(rel, fmt, n, f"row={n}", digest_of({"error": values}), names=names))
                 continue
             header = tuple(values)
             if header not in resolved:
@@ -258,7 +287,7 @@ def expand(path: Path, rel: str, override: dict[str, str] | None) -> list[Record
             fields = mapped(values, columns)
             body = fields.get("body", "")
             records.append(Record(rel, fmt, n, f"row={n}", digest_of(fields), "html" if HTML.search(body) else "text",
-                                  shared, size=len(body.encode("utf-8"))))
+                                  shared, size=len(body.encode("utf-8")), names=names))
             if fields.get("id"):
                 ids.setdefault(fields["id"], []).append(len(records) - 1)
     except Exception as exc:          # the rest of the file cannot be read: the records before it still count
@@ -288,7 +317,7 @@ def _values_at(path: Path, record: Record) -> dict | str:
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     if _cursor.get("key") != key or _cursor["row"] >= record.row:
         _cursor.clear()
-        _cursor.update(key=key, row=0, records=iter_records(path, record.fmt))
+        _cursor.update(key=key, row=0, records=iter_records(path, record.fmt, record.names))
     for n, values in _cursor["records"]:
         _cursor["row"] = n
         if n == record.row:
@@ -307,7 +336,8 @@ def load_record(record: Record, abs_path: str, max_bytes: int) -> tuple[bytes, d
     fields = mapped(values, dict(record.columns))
     if digest_of(fields) != record.digest:
         raise ExportError("unreadable", f"{where} changed during the run; it is read again next run")
-    body = fields.get("body", "").encode("utf-8")
+    text = fields.get("body", "")
+    body = (text if record.kind == "html" else html.unescape(text)).encode("utf-8")   # &quot; in a text body
     if not body.strip():
         raise ExportError("empty", f"{where}: no body")
     if len(body) > max_bytes:
