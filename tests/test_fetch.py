@@ -77,6 +77,8 @@ class Site(BaseHTTPRequestHandler):
             return self._send(500, b"busy")
         if path == "/old/moved.html":
             return self._send(301, b"", Location="/news/moved.html")
+        if path == "/old/hidden.html":            # a redirect into the path robots.txt forbids
+            return self._send(302, b"", Location="/private/hidden.html")
         if path in ("/feed.xml", "/sitemap.xml", "/sitemap-news.xml"):
             if self.headers.get("If-None-Match") == '"v1"':
                 return self._send(304)
@@ -114,7 +116,7 @@ def site(tmp_path):
     thread.start()
     sources = tmp_path / "sources.toml"
     sources.write_text(f'[[publisher]]\nname = "example"\nfeeds = ["{base}/feed.xml"]\n'
-                       f'sitemaps = ["{base}/sitemap.xml"]\npages = ["{base}/news/listed.txt", "{base}/news/huge.html"]\n',
+                       f'sitemaps = ["{base}/sitemap.xml"]\npages = ["{base}/news/listed.txt", "{base}/news/huge.html", "{base}/old/hidden.html"]\n',
                        encoding="utf-8")
     yield base, sources
     server.shutdown()
@@ -145,12 +147,12 @@ def test_fetch_saves_new_pages_politely_and_counts_everything(site, tmp_path):
     assert [p.name for p in folder.glob("*.txt")][0].startswith("listed-")
     euckr = next(p for p in folder.glob("euckr-*.html"))
     assert euckr.read_bytes() == _page(BODY, "euc-kr") and BODY in decode(euckr.read_bytes(), html=True)[0]
-    assert ("/private/secret.html" not in Site.hits) and Site.hits["/robots.txt"] == 1
+    assert not any(p.startswith("/private/") for p in Site.hits) and Site.hits["/robots.txt"] == 1
     c = report.counts
     assert (c["saved"], c["gone"], c["disallowed"], c["known"]) == (6, 1, 1, 0)
-    assert report.failures == Counter({"timeout": 1, "too_large": 1})
+    assert report.failures == Counter({"timeout": 1, "too_large": 1, "disallowed": 1})
     assert c["retries"] >= 1 and Site.hits["/news/flaky.html"] == 2 and report.exit_status == 0
-    assert "6 saved" in report.summary() and "2 failed (timeout 1, too_large 1)" in report.summary()
+    assert "6 saved" in report.summary() and "3 failed (disallowed 1, timeout 1, too_large 1)" in report.summary()
     assert not list(raw.rglob("*.tmp"))
 
 

@@ -37,6 +37,8 @@ log = logging.getLogger("pipeline")
 STATE_NAME = ".fetch-state.json"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 GONE_STATUS = frozenset({404, 410})
+REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
 MAX_SITEMAPS = 50              # sitemaps read per publisher and run, index children included
 MAX_CRAWL_DELAY = 60.0         # a robots.txt Crawl-delay above this is capped
 SAVE_EVERY = 50                # pages between two writes of the state file
@@ -107,14 +109,28 @@ class Client:
             return self._gates[host]
 
     def get(self, url: str, headers: dict | None = None) -> Response:
+        """GET with redirects followed one hop at a time, each hop through its host's gate and robots.txt."""
+        for _ in range(MAX_REDIRECTS + 1):
+            resp = self._get_once(url, headers)
+            location = resp.headers.get("Location")
+            if resp.status not in REDIRECT_STATUS or not location:
+                return resp
+            target = normalize(urljoin(url, location))
+            if not self.allowed(target):
+                raise FetchError("disallowed", f"redirected to {target}, which robots.txt forbids")
+            url, headers = target, None
+        raise FetchError("redirects", f"more than {MAX_REDIRECTS} redirects")
+
+    def _get_once(self, url: str, headers: dict | None) -> Response:
         s = self.settings
         retry = urllib3.Retry(total=s.fetch_retries, backoff_factor=s.fetch_backoff, status_forcelist=RETRY_STATUS,
-                              allowed_methods=frozenset({"GET"}), redirect=5, raise_on_status=False)
+                              allowed_methods=frozenset({"GET"}), redirect=False, raise_on_status=False)
         with self.gate(url).slot():
             with self._lock:
                 self.requests += 1
             try:
                 resp = self.pool.request("GET", url, headers=headers, retries=retry, preload_content=False,
+                                         redirect=False,
                                          timeout=urllib3.Timeout(connect=s.fetch_timeout, read=s.fetch_timeout))
             except urllib3.exceptions.MaxRetryError as exc:
                 raise FetchError(_failure_kind(exc.reason), str(exc.reason)) from exc
@@ -124,14 +140,10 @@ class Client:
                 body = self._read(resp)
             finally:
                 resp.release_conn()
-        history = resp.retries.history if resp.retries else ()
-        final = url
-        for step in history:               # each redirect's Location, relative to the URL before it
-            final = urljoin(final, step.redirect_location) if step.redirect_location else final
         with self._lock:
-            self.retries += sum(1 for h in history if h.redirect_location is None)
+            self.retries += len(resp.retries.history) if resp.retries else 0
             self.answered += resp.status < 500
-        return Response(final, resp.status, dict(resp.headers), body)
+        return Response(url, resp.status, dict(resp.headers), body)
 
     def _read(self, resp) -> bytes:
         limit = self.settings.fetch_max_bytes

@@ -10,6 +10,8 @@ The sources file lists publishers, each with any of ``feeds`` (RSS/Atom), ``site
 
 Feeds are parsed with feedparser (RSS 0.9x/1.0/2.0, Atom); sitemaps (urlset, sitemapindex, Google News
 extensions, gzip) with lxml. Parsing is pure: bytes in, candidates out; the HTTP side is in ``fetch``.
+(trafilatura's ``feeds``/``sitemaps`` keep only the links, not the title and date the sidecar wants, fetch by
+themselves, and drop hosts that courlan cannot name a domain for, such as an IP address.)
 """
 from __future__ import annotations
 
