@@ -204,3 +204,18 @@ def test_real_crawler_dumps_read_as_exports(tmp_path):
                 assert item.meta["title"] == meta["title"], (name, meta)
     assert all(got[k].meta.get("url") for k in got if k.startswith("crawl.tsv"))
     assert [i.kind for i in discover(raw) if i.path.startswith("naver.json")] == ["html"] * len(naver)
+
+
+def test_cli_columns_option(tmp_path):
+    from pipeline.cli import main
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    pd.DataFrame([["헤드라인", BODY]], columns=["헤드", "기사내용"]).to_csv(raw / "odd.csv", index=False)
+    assert main(["extract", str(raw), str(out), "--workers", "1", "--quiet",
+                 "--columns", '{"body": "기사내용", "title": "헤드"}']) == 0
+    articles = pd.read_parquet(out / "articles")
+    assert list(articles.source_path) == ["odd.csv#row=1"] and list(articles.title) == ["헤드라인"]
+    with pytest.raises(SystemExit) as exit_:
+        main(["extract", str(raw), str(out), "--columns", '{"body": 3}'])
+    assert exit_.value.code == 2
