@@ -111,12 +111,13 @@ def site(tmp_path):
         "/news/listed.txt": (BODY.encode(), "text/plain; charset=utf-8"),
         "/news/huge.html": (b"<html>" + b"x" * 60_000 + b"</html>", "text/html"),
         "/private/secret.html": (_page("비공개"), "text/html"),
+        "/broken-sitemap.xml": (b"<html><body>Service temporarily unavailable</body></html>", "text/html"),
     }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     sources = tmp_path / "sources.toml"
     sources.write_text(f'[[publisher]]\nname = "example"\nfeeds = ["{base}/feed.xml"]\n'
-                       f'sitemaps = ["{base}/sitemap.xml"]\npages = ["{base}/news/listed.txt", "{base}/news/huge.html", "{base}/old/hidden.html"]\n',
+                       f'sitemaps = ["{base}/sitemap.xml", "{base}/broken-sitemap.xml"]\npages = ["{base}/news/listed.txt", "{base}/news/huge.html", "{base}/old/hidden.html"]\n',
                        encoding="utf-8")
     yield base, sources
     server.shutdown()
@@ -150,9 +151,9 @@ def test_fetch_saves_new_pages_politely_and_counts_everything(site, tmp_path):
     assert not any(p.startswith("/private/") for p in Site.hits) and Site.hits["/robots.txt"] == 1
     c = report.counts
     assert (c["saved"], c["gone"], c["disallowed"], c["known"]) == (6, 1, 1, 0)
-    assert report.failures == Counter({"timeout": 1, "too_large": 1, "disallowed": 1})
+    assert report.failures == Counter({"timeout": 1, "too_large": 1, "disallowed": 1, "unparseable": 1})
     assert c["retries"] >= 1 and Site.hits["/news/flaky.html"] == 2 and report.exit_status == 0
-    assert "6 saved" in report.summary() and "3 failed (disallowed 1, timeout 1, too_large 1)" in report.summary()
+    assert "6 saved" in report.summary() and "4 failed (disallowed 1, timeout 1, too_large 1, unparseable 1)" in report.summary()
     assert not list(raw.rglob("*.tmp"))
 
 
@@ -240,3 +241,24 @@ def test_pipeline_run_fetches_then_extracts(site, tmp_path):
     articles = pd.read_parquet(processed / "articles")
     assert f"{base}/news/utf8.html" in set(articles.url) and set(articles.publisher) >= {"example"}
     assert all(p.startswith("example/") for p in articles.source_path)
+
+
+def test_atom_feed_and_gzipped_sitemap_parse():
+    import gzip
+
+    from pipeline.ingest.sources import feed_candidates, sitemap_candidates
+
+    atom = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>예시</title>'
+            '<entry><title>정책 브리핑</title><link href="/a/1.html"/><published>2026-11-29T23:10:00Z</published>'
+            '</entry></feed>').encode()
+    [entry] = feed_candidates(atom, "https://example.org/atom.xml", "p")
+    assert (entry.url, entry.title, entry.published) == ("https://example.org/a/1.html", "정책 브리핑",
+                                                         "2026-11-29T23:10:00+00:00")
+    sitemap = gzip.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                            b"<url><loc>https://example.org/b#top</loc><lastmod>2026-11-28</lastmod></url></urlset>")
+    pages, children = sitemap_candidates(sitemap, "https://example.org/sitemap.xml.gz", "p")
+    assert [(c.url, c.published) for c in pages] == [("https://example.org/b", "2026-11-28T00:00:00")] and not children
+    with pytest.raises(ValueError):
+        sitemap_candidates(b"", "https://example.org/s.xml", "p")
+    with pytest.raises(ValueError):
+        feed_candidates(b"<html><body>oops</body></html>", "https://example.org/rss", "p")

@@ -297,12 +297,21 @@ def read_source(client: Client, state: State, url: str, report: FetchReport) -> 
     return resp.body
 
 
+def _parsed(parse, body: bytes, url: str, publisher: str, report: FetchReport):
+    """A feed or sitemap parsed; one that is not (an HTML error page, an empty body) is a counted failure."""
+    try:
+        return parse(body, url, publisher)
+    except Exception as exc:            # lxml and feedparser raise many kinds; any of them means: unusable
+        report.fail("unparseable", url, f"{type(exc).__name__}: {exc}")
+        return None
+
+
 def discover(client: Client, state: State, pub: Publisher, report: FetchReport) -> list[Candidate]:
     """Every article URL the publisher's feeds, sitemaps and page list name now."""
     found: list[Candidate] = []
     for url in pub.feeds:
         body = read_source(client, state, url, report)
-        found += feed_candidates(body, url, pub.name) if body is not None else []
+        found += (_parsed(feed_candidates, body, url, pub.name, report) or []) if body is not None else []
     queue, seen = list(pub.sitemaps), set()
     while queue and len(seen) < MAX_SITEMAPS:
         url = queue.pop(0)
@@ -313,7 +322,7 @@ def discover(client: Client, state: State, pub: Publisher, report: FetchReport) 
         if body is None:             # unchanged or failed: an index's children may still have changed
             queue += state.get("children", url).get("urls", [])
             continue
-        pages, children = sitemap_candidates(body, url, pub.name)
+        pages, children = _parsed(sitemap_candidates, body, url, pub.name, report) or ([], [])
         found += pages
         queue += children
         state.update("children", url, {"urls": children} if children else None)

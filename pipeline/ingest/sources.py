@@ -109,6 +109,8 @@ def feed_candidates(content: bytes, feed_url: str, publisher: str) -> list[Candi
     import feedparser
 
     parsed = feedparser.parse(content, response_headers={"content-location": feed_url})
+    if parsed.bozo and not parsed.entries:
+        raise ValueError(f"not a feed: {parsed.get('bozo_exception') or 'no entries'}")
     found = []
     for entry in parsed.entries:
         link = entry.get("link")
@@ -145,9 +147,9 @@ def sitemap_candidates(content: bytes, sitemap_url: str, publisher: str) -> tupl
     if content[:2] == b"\x1f\x8b":
         content = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(content, MAX_SITEMAP_BYTES)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
-    root = etree.fromstring(content, parser)
-    if root is None:
-        return [], []
+    root = etree.fromstring(content, parser) if content.strip() else None
+    if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
+        raise ValueError("not an XML sitemap (urlset or sitemapindex)")
     pages, children = [], []
     for element in root:
         kind, loc = _local(element.tag), _child_text(element, "loc")
