@@ -234,7 +234,7 @@ FETCH_DESCRIPTION = ("Read SOURCES (TOML: [[publisher]] name, feeds, sitemaps, p
                      "one request at a time per host, --delay apart; retries with backoff; conditional requests "
                      "for feeds and sitemaps. Ends with one line of counts. Exit codes: 0 ok (failed pages "
                      "included: they are logged, counted and tried again next run), 1 failed (e.g. no request got "
-                     "an answer), 2 bad arguments or sources file.")
+                     "an answer), 2 bad arguments or sources file, 75 another fetch holds the state file.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -303,9 +303,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pipeline.batch.locking import LockedError
+    from pipeline.ingest.fetch import FetchLocked
     try:
         return args.func(args)
-    except LockedError as exc:
+    except (LockedError, FetchLocked) as exc:
         print(f"pipeline: {exc}", file=sys.stderr)
         return 75
     except KeyboardInterrupt:

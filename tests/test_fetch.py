@@ -262,3 +262,16 @@ def test_atom_feed_and_gzipped_sitemap_parse():
         sitemap_candidates(b"", "https://example.org/s.xml", "p")
     with pytest.raises(ValueError):
         feed_candidates(b"<html><body>oops</body></html>", "https://example.org/rss", "p")
+
+
+def test_one_fetch_at_a_time_per_state_file(tmp_path):
+    from pipeline.ingest.fetch import FetchLocked, state_lock
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[publisher]]\nname = "p"\npages = ["http://127.0.0.1:9/a.html"]\n', encoding="utf-8")
+    raw = tmp_path / "raw"
+    with state_lock(raw / ".fetch-state.json"):
+        with pytest.raises(FetchLocked):
+            run_fetch(sources, raw, FAST)
+        assert main(["fetch", str(sources), str(raw), "--quiet"]) == 75
+    assert run_fetch(sources, raw, FAST).counts["publishers"] == 1       # free again once released

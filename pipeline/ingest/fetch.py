@@ -45,6 +45,27 @@ SAVE_EVERY = 50                # pages between two writes of the state file
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
+class FetchLocked(RuntimeError):
+    """Another fetch holds this state file (exit code 75, as for a locked extract)."""
+
+
+@contextmanager
+def state_lock(state_path: Path):
+    """One fetch at a time per state file: an advisory lock on STATE.lock, released when the process ends."""
+    import fcntl
+
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(state_path.with_name(state_path.name + ".lock"), "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise FetchLocked(f"another fetch is using {state_path}") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class FetchError(Exception):
     """A request that got no usable answer: kind is timeout, connection, too_large, redirects or error."""
 
@@ -419,7 +440,16 @@ def run_fetch(sources: Path, raw: Path, settings: Settings = Settings(), state_p
     publishers = load_sources(Path(sources))
     raw = Path(raw)
     raw.mkdir(parents=True, exist_ok=True)
-    state = State(state_path or raw / STATE_NAME, settings.fetch_max_attempts)
+    state_path = Path(state_path or raw / STATE_NAME)
+    with state_lock(state_path):
+        _crawl(publishers, raw, State(state_path, settings.fetch_max_attempts), settings, report, now)
+    report.elapsed_s = time.monotonic() - clock
+    log.info(report.summary())
+    return report
+
+
+def _crawl(publishers: list[Publisher], raw: Path, state: State, settings: Settings, report: FetchReport,
+           now: Callable[[], datetime]) -> None:
     client = Client(settings)
     report.counts["publishers"] = len(publishers)
     try:
@@ -436,6 +466,3 @@ def run_fetch(sources: Path, raw: Path, settings: Settings = Settings(), state_p
     if client.requests and not client.answered:
         report.exit_status = EXIT_FAILED
         log.error("no request got an answer below 500: network or servers down")
-    report.elapsed_s = time.monotonic() - clock
-    log.info(report.summary())
-    return report
