@@ -56,20 +56,22 @@ def test_csv_records_with_html_bodies_and_bad_rows(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     rows = _rows(2) + [["N3", "2025-02-11", "예시일보", "", "HTML", HTML_BODY, ""],
-                       ["N4", "어제", "예시일보", "", "날짜", BODY, ""], ["N5", "20250212", "예시일보", "", "빈 본문", "", ""]]
+                       ["N4", "어제", "예시일보", "", "날짜", BODY, ""], ["N5", "20250212", "예시일보", "", "빈 본문", "", ""],
+                       ["N7", "20250212", "예시일보", "", "긴 본문", "가" * 40_000, ""]]
     pd.DataFrame(rows, columns=HEADER).to_csv(raw / "export.csv", index=False, encoding="cp949")
     with (raw / "export.csv").open("a", encoding="cp949") as handle:
         handle.write("N6,20250212,예시일보,,열이 많음,본문,x,y,z\n")
     got = _loaded(raw)
     assert list(got) == ["export.csv#id=N1", "export.csv#id=N2", "export.csv#id=N3", "export.csv#id=N4",
-                         "export.csv#id=N5", "export.csv#row=6"]
+                         "export.csv#id=N5", "export.csv#id=N7", "export.csv#row=7"]
+    assert got["export.csv#id=N7"].reason == "too_large"
     first = got["export.csv#id=N1"]
     assert first.meta == {"url": "https://example.com/1", "publisher": "예시일보", "published": "2025-02-11",
                           "title": "기사 1", "authors": "홍길동 기자"}
     assert first.data.decode("utf-8").startswith(BODY)
     assert [i.kind for i in discover(raw)][:3] == ["text", "text", "html"]
     assert (got["export.csv#id=N4"].reason, got["export.csv#id=N5"].reason) == ("bad_metadata", "empty")
-    assert got["export.csv#row=6"].reason == "unreadable" and "record 6" in got["export.csv#row=6"].detail
+    assert got["export.csv#row=7"].reason == "unreadable" and "record 7" in got["export.csv#row=7"].detail
     assert first.content_hash != got["export.csv#id=N2"].content_hash
 
 

@@ -77,6 +77,8 @@ class Site(BaseHTTPRequestHandler):
             return self._send(500, b"busy")
         if path == "/old/moved.html":
             return self._send(301, b"", Location="/news/moved.html")
+        if path == "/old/again.html":             # a second address of a page fetched before
+            return self._send(301, b"", Location="/news/utf8.html")
         if path == "/old/hidden.html":            # a redirect into the path robots.txt forbids
             return self._send(302, b"", Location="/private/hidden.html")
         if path in ("/feed.xml", "/sitemap.xml", "/sitemap-news.xml"):
@@ -164,6 +166,8 @@ def test_second_fetch_fetches_nothing_new(site, tmp_path):
     files = sorted(p.relative_to(raw) for p in raw.rglob("*"))
     first = Counter(path for path, _ in Site.log)
     Site.log = []
+    sources.write_text(sources.read_text(encoding="utf-8").replace('pages = [', f'pages = ["{base}/old/again.html", '),
+                       encoding="utf-8")
     report = run_fetch(sources, raw, FAST, now=lambda: NOW + timedelta(days=1))
     assert report.counts["saved"] == 0 and sorted(p.relative_to(raw) for p in raw.rglob("*")) == files
     again = Counter(path for path, _ in Site.log)
@@ -172,6 +176,9 @@ def test_second_fetch_fetches_nothing_new(site, tmp_path):
     assert feed_headers.get("If-None-Match") == '"v1"'
     pages = {p for p in again if p.startswith("/news/")}
     assert pages == {"/news/slow.html", "/news/huge.html"}      # only the failed ones are tried again
+    assert again["/old/again.html"] == 1 and "/news/utf8.html" not in again     # a redirect to a known page
+    state = json.loads((raw / ".fetch-state.json").read_text(encoding="utf-8"))
+    assert state["fetched"][f"{base}/old/again.html"] == state["fetched"][f"{base}/news/utf8.html"]
     assert first["/news/missing.html"] == 1 and "/news/missing.html" not in again   # a 404 is not asked again
     state = json.loads((raw / ".fetch-state.json").read_text(encoding="utf-8"))
     assert state["pending"][f"{base}/news/slow.html"]["attempts"] == 2

@@ -129,14 +129,17 @@ class Client:
                 self._gates[host] = HostGate(self.settings.fetch_delay, self.settings.fetch_per_host)
             return self._gates[host]
 
-    def get(self, url: str, headers: dict | None = None) -> Response:
-        """GET with redirects followed one hop at a time, each hop through its host's gate and robots.txt."""
+    def get(self, url: str, headers: dict | None = None, known: Callable[[str], bool] = lambda u: False) -> Response:
+        """GET with redirects followed one hop at a time, each hop through its host's gate and robots.txt;
+        a redirect to a ``known`` URL is not followed (the response is the redirect, its url the target)."""
         for _ in range(MAX_REDIRECTS + 1):
             resp = self._get_once(url, headers)
             location = resp.headers.get("Location")
             if resp.status not in REDIRECT_STATUS or not location:
                 return resp
             target = normalize(urljoin(url, location))
+            if known(target):
+                return Response(target, resp.status, resp.headers, b"")
             if not self.allowed(target):
                 raise FetchError("disallowed", f"redirected to {target}, which robots.txt forbids")
             url, headers = target, None
@@ -378,19 +381,23 @@ def download(client: Client, state: State, raw: Path, cand: Candidate, report: F
         report.add("disallowed")
         log.info("robots.txt forbids %s", cand.url)
         return
+    detail = ""
     try:
-        resp = client.get(cand.url)
+        resp = client.get(cand.url, known=state.known)
         kind = None if 200 <= resp.status < 300 else f"http_{resp.status}"
     except FetchError as exc:
-        resp, kind = None, exc.kind
-        detail = exc.detail
-    if resp is not None and resp.status in GONE_STATUS:
+        resp, kind, detail = None, exc.kind, exc.detail
+    if resp is not None and resp.url != cand.url and state.known(resp.url):      # redirected to a page we have
+        report.add("known")
+        state.update("fetched", cand.url, state.get("fetched", resp.url) or state.get("gone", resp.url))
+        state.update("pending", cand.url, None)
+    elif resp is not None and resp.status in GONE_STATUS:
         report.add("gone")
         log.info("gone (%d): %s", resp.status, cand.url)
         state.update("gone", cand.url, {"status": resp.status, "at": now().isoformat(timespec="seconds")})
         state.update("pending", cand.url, None)
     elif kind is not None:
-        report.fail(kind, cand.url, detail if resp is None else "")
+        report.fail(kind, cand.url, detail)
         _failed(state, cand, kind, now)
     else:
         page = save_page(raw, cand, resp, now())
