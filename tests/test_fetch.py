@@ -193,6 +193,8 @@ def test_cli_fetch_exit_codes(site, tmp_path):
     bad.write_text('[[publisher]]\nname = "../up"\nfeeds = ["ftp://x"]\n', encoding="utf-8")
     assert main(["fetch", str(bad), str(raw)]) == 2
     assert main(["fetch", str(tmp_path / "absent.toml"), str(raw)]) == 2
+    assert main(["run", str(bad), str(raw), str(tmp_path / "processed")]) == 2
+    assert not (tmp_path / "processed").exists()                      # nothing extracted after a usage error
 
 
 def test_no_answer_at_all_exits_1(tmp_path):
