@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
+from .exits import Damaged
 from .storage import Store
 
 TITLE = "Policy events report"
@@ -348,13 +349,18 @@ def write_report(processed: Path, out: Path) -> Path:
     if not processed.is_dir():
         raise FileNotFoundError(f"no processed folder at {processed}")
     store = Store(processed)
-    articles = sorted(_rows(store, "articles"), key=lambda a: (a.get("source_path") or "", a["article_id"]))
-    mentions = {name: _by_article(_rows(store, name)) for name in MENTION_TABLES}
-    events = _by_article(_rows(store, "events"))
-    clusters = _rows(store, "event_clusters")
+    with store.reading():                # whole commits only; a damaged table is named, not read
+        damaged = store.check(set())
+        if damaged:
+            raise Damaged("damaged tables, run pipeline extract to rebuild them: "
+                          + "; ".join(f"{d.table}: {d}" for d in damaged))
+        articles = sorted(_rows(store, "articles"), key=lambda a: (a.get("source_path") or "", a["article_id"]))
+        mentions = {name: _by_article(_rows(store, name)) for name in MENTION_TABLES}
+        events = _by_article(_rows(store, "events"))
+        clusters = _rows(store, "event_clusters")
+        rejects = sorted(_rows(store, "rejects"), key=lambda r: r.get("source_path") or "")
+        runs = _run_rows(_rows(store, "runs"))
     clusters.sort(key=lambda c: (c.get("date_start") is None, c.get("date_start") or date.min, c.get("name") or ""))
-    rejects = sorted(_rows(store, "rejects"), key=lambda r: r.get("source_path") or "")
-    runs = _run_rows(_rows(store, "runs"))
 
     pages = {a["article_id"]: page_name(a["article_id"]) for a in articles}
     names = {a["article_id"]: a.get("publisher") or a.get("source_path") or a["article_id"][:10] for a in articles}

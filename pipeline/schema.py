@@ -65,8 +65,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "runs": pa.schema(_fields(
         ("run_id", _str), ("started_at", _ts), ("ended_at", _ts), ("pipeline_version", _str),
         ("settings_hash", _str), ("engine", _str), ("workers", _i32), ("n_seen", _i64), ("n_skipped", _i64),
-        ("n_processed", _i64), ("n_rejected", _i64), ("n_deleted", _i64),
-        ("rows_written", pa.map_(_str, _i64)), ("elapsed_s", _f64), ("exit_status", _i32))),
+        ("n_processed", _i64), ("n_rejected", _i64), ("n_duplicates", _i64), ("n_deleted", _i64),
+        ("rows_written", pa.map_(_str, _i64)), ("elapsed_s", _f64), ("exit_status", _i32), ("reason", _str))),
     "manifest": pa.schema(_fields(
         ("source_path", _str), ("size_bytes", _i64), ("mtime_ns", _i64), ("content_hash", _str),
         ("meta_hash", _str), ("outcome", _str), ("part", _str), ("pipeline_version", _str), ("settings_hash", _str))),
@@ -87,7 +87,7 @@ ENUMS: dict[tuple[str, str], frozenset] = {
     ("events", "type"): frozenset({"summit", "meeting", "forum", "declaration", "pledge", "agreement", "launch",
                                   "visit", "other"}),
     ("articles", "reference_source"): frozenset({"metadata", "dateline", "body", "page_header"}),
-    ("manifest", "outcome"): frozenset({"article", "rejected"}),
+    ("manifest", "outcome"): frozenset({"article", "rejected", "duplicate"}),
 }
 NOT_NULL = {name: ("article_id",) for name in ("dates", "numbers", "officials", "organizations", "locations", "events")}
 NOT_NULL.update(articles=("article_id", "source_path", "text"), rejects=("source_path", "reason"),

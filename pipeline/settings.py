@@ -23,6 +23,8 @@ class Settings:
     max_text_chars: int = 100_000         # clean text beyond this is cut before tokenising (noted in 'removed')
     batch_size: int = 32                  # documents per Parquet row group / per task
     reject_threshold: float = 0.5         # exit code 3 when a larger share of the processed inputs was rejected
+    max_deleted_share: float = 0.2        # refuse (exit 4) a run that would delete a larger share of the known articles
+    allow_deletions: bool = False         # ... unless confirmed; also needed to run over an input folder with no inputs
     quiet: bool = False
     log_format: str = "plain"             # plain | json
     wait_for_lock: bool = False
