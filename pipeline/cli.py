@@ -13,8 +13,8 @@ import signal
 import sys
 from pathlib import Path
 
-from . import __version__
-from .exits import OK, USAGE, Terminated, UserError, codes_text, exit_of
+from pipeline import __version__
+from pipeline.exits import OK, USAGE, Terminated, UserError, codes_text, exit_of
 
 _json_final_line = False          # extract --log-format json: the final line is a JSON object too
 
@@ -65,8 +65,8 @@ def _share(value: float, flag: str) -> float:
 
 def cmd_extract(args) -> int:
     global _json_final_line
-    from .runner import run_extract
-    from .settings import Settings
+    from pipeline.batch.runner import run_extract
+    from pipeline.settings import Settings
 
     if args.workers < 0 or args.max_doc_bytes <= 0:
         raise UserError("--workers must be 0 (all cores) or more, --max-doc-bytes more than 0")
@@ -101,7 +101,7 @@ def _output_file(path: str, flag: str) -> Path:
 
 
 def cmd_annotate(args) -> int:
-    from .annotate import annotate_lines
+    from pipeline.analyst.annotate import annotate_lines
 
     source = open(_input_file(args.input, "--input"), encoding="utf-8") if args.input else sys.stdin
     sink = open(_output_file(args.output, "--output"), "w", encoding="utf-8") if args.output else sys.stdout
@@ -125,7 +125,7 @@ def _existing_output_folder(path: str) -> Path:
 
 
 def cmd_compact(args) -> int:
-    from .compact import compact
+    from pipeline.batch.compact import compact
 
     merged = compact(_existing_output_folder(args.processed))
     print(", ".join(f"{k}: {v} parts merged" for k, v in merged.items()) or "nothing to compact", file=sys.stderr)
@@ -149,8 +149,8 @@ def _write_frame(frame, fmt: str, output: Path | None) -> None:
 
 
 def cmd_query(args) -> int:
-    from .query import check_folder, connect, damaged_tables, execute
-    from .storage import Store
+    from pipeline.analyst.query import check_folder, connect, damaged_tables, execute
+    from pipeline.batch.storage import Store
 
     if args.format == "parquet" and not args.output:
         raise UserError("--format parquet needs --output FILE")
@@ -174,7 +174,7 @@ def cmd_query(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import write_report
+    from pipeline.analyst.report import write_report
 
     processed = _existing_output_folder(args.processed)
     out = Path(args.out) if args.out else processed / "report"
@@ -186,8 +186,8 @@ def cmd_report(args) -> int:
 
 
 def _shell(con, store, damaged) -> int:
-    from .exits import PipelineError
-    from .query import execute
+    from pipeline.exits import PipelineError
+    from pipeline.analyst.query import execute
 
     print("DuckDB over the pipeline tables; views: articles, events, event_clusters, officials, organizations, "
           "locations, dates, numbers, rejects, runs. End a statement with ';'. Ctrl-D quits.", file=sys.stderr)

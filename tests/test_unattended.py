@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.exits import DAMAGED, REFUSED, TERMINATED, USAGE
-from pipeline.locking import RunLock
-from pipeline.runner import run_extract
+from pipeline.batch.locking import RunLock
+from pipeline.batch.runner import run_extract
 from pipeline.settings import Settings
 from test_batch import ARTICLE_TABLES, assert_same_tables, make_corpus, tables
 
@@ -211,7 +211,7 @@ def test_a_new_mtime_with_the_same_bytes_is_skipped(tmp_path):
 # -- 4. signals and failures are recorded ----------------------------------------------------
 
 def test_a_failed_run_leaves_a_row_in_runs(tmp_path, monkeypatch):
-    import pipeline.runner as runner
+    import pipeline.batch.runner as runner
 
     raw, out = tmp_path / "raw", tmp_path / "out"
     make_corpus(raw, 2)
@@ -323,7 +323,7 @@ def _crash_mid_commit(raw: Path, out: Path, monkeypatch) -> None:
 
 def test_query_finishes_a_pending_commit_or_refuses_while_a_run_holds_it(tmp_path, monkeypatch):
     from pipeline.exits import Busy
-    from pipeline.query import run_query
+    from pipeline.analyst.query import run_query
 
     raw, out = tmp_path / "raw", tmp_path / "out"
     make_corpus(raw, 3)

@@ -1,0 +1,58 @@
+"""``pipeline annotate``: JSON Lines in, mentions out. Pure per record; a bad line gets an error object."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Iterable, Iterator
+
+
+def _date_value(m) -> dict:
+    iso = lambda d: d.isoformat() if d else None
+    return {"start": iso(m.date_start), "end": iso(m.date_end), "grain": m.grain, "timex": m.timex,
+            "resolution": m.resolution}
+
+
+def _mention(kind: str, m, value: dict) -> dict:
+    return {"kind": kind, "start": m.start, "end": m.end, "text": m.text, "value": value, "rule": m.rule}
+
+
+def mentions_of(text: str, anchor: date | None) -> list[dict]:
+    from pipeline.document import analyse
+
+    a = analyse(text, anchor)
+    out = [_mention("date", m, _date_value(m)) for m in a.dates]
+    out += [_mention("number", m, {"value": m.value, "kind": m.kind, "unit": m.unit, "counted": m.counted,
+                                   "counted_noun": m.counted_noun, "qualifier": m.qualifier}) for m in a.numbers]
+    out += [_mention("official", m, {"name": m.name, "name_start": m.name_start, "name_end": m.name_end,
+                                     "title": m.title, "organization": m.organization, "country": m.country,
+                                     "role": m.role, "person_id": m.person_id}) for m in a.officials]
+    out += [_mention("organization", m, {"canonical": m.canonical, "org_type": m.org_type,
+                                         "abbreviation": m.abbreviation, "country": m.country})
+            for m in a.organizations]
+    out += [_mention("location", m, {"kind": m.kind}) for m in a.locations]
+    return sorted(out, key=lambda x: (x["start"], x["end"], x["kind"]))
+
+
+def annotate_line(line: str) -> dict:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "error": f"not JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(record, dict):
+        return {"id": None, "error": "expected a JSON object"}
+    rid = record.get("id")
+    text = record.get("text")
+    if not isinstance(text, str):
+        return {"id": rid, "error": "missing 'text' (a string)"}
+    anchor = record.get("anchor")
+    try:
+        anchor_date = date.fromisoformat(anchor) if anchor else None
+    except (TypeError, ValueError):
+        return {"id": rid, "error": f"'anchor' must be YYYY-MM-DD, got {anchor!r}"}
+    return {"id": rid, "mentions": mentions_of(text, anchor_date)}
+
+
+def annotate_lines(lines: Iterable[str]) -> Iterator[dict]:
+    for line in lines:
+        if line.strip():
+            yield annotate_line(line)
