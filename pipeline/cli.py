@@ -220,15 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pipeline",
         description="Korean news pages to Parquet tables of policy events.",
         epilog="Example: pipeline extract raw/ processed/ && pipeline query processed/ "
-               "\"SELECT type, name, date_start FROM events\". Exit codes: " + codes_text() + ".")
+               "\"SELECT type, name, date_start FROM events\"\n\nExit codes (every command):\n" + codes_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("extract", help="process new and changed pages of RAW into tables under PROCESSED",
                        description="Read every .html/.htm/.txt page under RAW (with optional NAME.meta.json "
                                    "sidecars), clean, extract and write Parquet tables under PROCESSED. Only new or "
-                                   "changed inputs are processed unless --full. Every non-zero exit ends with one "
-                                   "line 'pipeline: exit N: reason'. Exit codes: " + codes_text() + ".")
+                                   "changed inputs are processed unless --full.",
+                       epilog="Every non-zero exit ends with one line, 'pipeline: exit N: reason'. Exit codes:\n"
+                              + codes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("raw", help="input folder (e.g. raw/)")
     p.add_argument("processed", help="output folder (e.g. processed/)")
     p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")

@@ -8,22 +8,20 @@ OK, FAILED, USAGE, TOO_MANY_REJECTS, REFUSED, DAMAGED, BUSY, INTERRUPTED, TERMIN
 
 CODES = {
     OK: "all inputs handled (rejects included)",
-    FAILED: "the run failed (a fault, not the input: disk full, a bug); the tables are as before or "
-            "completed by the next run",
-    USAGE: "bad arguments or paths, missing tables, an SQL error",
-    TOO_MANY_REJECTS: "more than --reject-threshold of the processed inputs were rejected (duplicates not counted)",
-    REFUSED: "refused before touching any table: no inputs found, or deletions over --max-deleted-share "
-             "(--allow-deletions confirms)",
-    DAMAGED: "a table is damaged and could not be read (query, report); run extract to repair it",
-    BUSY: "another run holds the output folder, or its commit is pending",
+    FAILED: "the run failed (a fault: full disk, a bug); tables as before, or completed by the next run",
+    USAGE: "bad arguments or paths (missing, not permitted), missing tables, an SQL error",
+    TOO_MANY_REJECTS: "more than --reject-threshold of the processed inputs rejected (duplicates not counted)",
+    REFUSED: "refused, nothing changed: no inputs, or deletions over --max-deleted-share (--allow-deletions)",
+    DAMAGED: "query/report: a table is damaged; pipeline extract rebuilds it",
+    BUSY: "another run holds the output folder (query/report: its commit is pending)",
     INTERRUPTED: "interrupted (SIGINT)",
     TERMINATED: "terminated (SIGTERM)",
 }
 
 
 def codes_text() -> str:
-    """Every code with its meaning, for --help."""
-    return "; ".join(f"{code} {meaning}" for code, meaning in CODES.items())
+    """Every code with its meaning, one a line, for --help."""
+    return "\n".join(f"  {code:>3} {meaning}" for code, meaning in CODES.items())
 
 
 class PipelineError(Exception):
@@ -56,6 +54,11 @@ def exit_of(exc: BaseException) -> tuple[int, str]:
         return TERMINATED, "terminated (SIGTERM)"
     if isinstance(exc, PipelineError):
         return exc.code, one_line(str(exc))
+    if isinstance(exc, PermissionError):        # an operator's setup, not a fault of the run
+        return USAGE, one_line(f"permission denied: {exc.filename or exc}")
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return FAILED, one_line(f"{exc.strerror.lower()}{where}")
     return FAILED, one_line(f"{type(exc).__name__}: {exc}")
 
 

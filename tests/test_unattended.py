@@ -222,7 +222,7 @@ def test_a_failed_run_leaves_a_row_in_runs(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         run_extract(raw, out, QUIET)
     runs = pd.read_parquet(out / "runs")
-    assert runs["exit_status"].tolist() == [1] and "No space left on device" in runs["reason"].tolist()[0]
+    assert runs["exit_status"].tolist() == [1] and runs["reason"].tolist() == ["no space left on device"]
     RunLock(out).acquire()                                           # released
 
 
