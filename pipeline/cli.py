@@ -174,9 +174,11 @@ def cmd_query(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from pipeline.analyst.query import check_folder
     from pipeline.analyst.report import write_report
 
     processed = _existing_output_folder(args.processed)
+    check_folder(processed)
     out = Path(args.out) if args.out else processed / "report"
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file; give a folder")

@@ -12,7 +12,7 @@ CODES = {
     USAGE: "bad arguments or paths (missing, not permitted), missing tables, an SQL error",
     TOO_MANY_REJECTS: "more than --reject-threshold of the processed inputs rejected (duplicates not counted)",
     REFUSED: "refused, nothing changed: no inputs, or deletions over --max-deleted-share (--allow-deletions)",
-    DAMAGED: "query/report: a table is damaged; pipeline extract rebuilds it",
+    DAMAGED: "query, report, compact: a table is damaged; pipeline extract rebuilds it",
     BUSY: "another run holds the output folder (query/report: its commit is pending)",
     INTERRUPTED: "interrupted (SIGINT)",
     TERMINATED: "terminated (SIGTERM)",

@@ -144,35 +144,48 @@ def test_lock_refuses_a_second_holder_and_is_free_after_release(tmp_path):
     assert (tmp_path / ".lock").exists()
 
 
-def _race_for_lock(folder: str, start, done, results) -> None:
+RACE = """
+import json, multiprocessing as mp, sys
+from pathlib import Path
+from pipeline.batch.locking import LockedError, RunLock
+
+def contend(folder, start, done, results):
     lock = RunLock(folder)
-    start.wait()
+    start.wait()                        # all four try at the same instant
     try:
         lock.acquire()
         results.put("held")
     except LockedError:
         results.put("refused")
-    done.wait()                                                 # hold until every contender has tried
+    done.wait()                         # the holder holds until every contender has tried
     lock.release()
+
+ctx, outcomes = mp.get_context("fork"), []
+for trial in range(50):
+    folder = Path(sys.argv[1]) / f"t{trial}"
+    folder.mkdir()
+    if trial % 2:
+        (folder / ".lock").write_text("999999\\n")      # a stale lock file of a dead run
+    start, done, results = ctx.Barrier(4), ctx.Barrier(4), ctx.Queue()
+    procs = [ctx.Process(target=contend, args=(str(folder), start, done, results)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    outcomes.append(sorted(results.get(timeout=30) for _ in procs))
+    for proc in procs:
+        proc.join(timeout=30)
+print(json.dumps(outcomes))
+"""
 
 
 def test_four_runs_started_at_the_same_instant_one_holds_the_lock(tmp_path):
-    import multiprocessing as mp
+    """50 trials of 4 processes (forked from a small interpreter, so the test stays fast)."""
+    import json
 
-    ctx = mp.get_context("fork")
-    for trial in range(50):
-        folder = tmp_path / f"t{trial}"
-        folder.mkdir()
-        if trial % 2:
-            (folder / ".lock").write_text("999999\n")          # a stale lock file of a dead run
-        start, done, results = ctx.Barrier(4), ctx.Barrier(4), ctx.Queue()
-        procs = [ctx.Process(target=_race_for_lock, args=(str(folder), start, done, results)) for _ in range(4)]
-        for proc in procs:
-            proc.start()
-        outcome = sorted(results.get(timeout=30) for _ in procs)
-        for proc in procs:
-            proc.join(timeout=30)
-        assert outcome == ["held", "refused", "refused", "refused"], f"trial {trial}: {outcome}"
+    result = subprocess.run([sys.executable, "-c", RACE, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    outcomes = json.loads(result.stdout)
+    assert len(outcomes) == 50
+    assert all(o == ["held", "refused", "refused", "refused"] for o in outcomes), outcomes
 
 
 def _kill_when(proc: subprocess.Popen, condition, timeout: float = 120) -> bool:
