@@ -162,13 +162,14 @@ def cmd_query(args) -> int:
     with store.reading():
         damaged = damaged_tables(store.root)
         con = connect(store.root, damaged)
-    for name, problem in damaged.items():
-        print(f"pipeline: warning: table {name} is damaged ({problem}); queries that use it fail until "
-              f"pipeline extract rebuilds it", file=sys.stderr)
+    warning = "".join(f"pipeline: warning: table {name} is damaged ({problem}); queries that use it fail until "
+                      f"pipeline extract rebuilds it\n" for name, problem in damaged.items())
     if not args.sql:
+        print(warning, end="", file=sys.stderr)
         return _shell(con, store, damaged)
     with store.reading():
-        frame = execute(con, args.sql, damaged)
+        frame = execute(con, args.sql, damaged)      # a failure names the damaged table itself
+    print(warning, end="", file=sys.stderr)
     _write_frame(frame, args.format, output)
     return 0
 

@@ -150,8 +150,8 @@ def plan_run(inputs: list[InputFile], manifest: list[dict], fingerprint: str, fu
             keep[item.path] = row if state == "same" else dict(row, mtime_ns=_stat_key(item)[1])
             touched += state == "touched"
     leaving = {row["content_hash"] for path, row in old.items() if row["outcome"] == "article" and path not in keep}
-    for path, row in list(keep.items()):         # the duplicates of a leaving article: the first takes over
-        if row["outcome"] == "duplicate" and row["content_hash"] in leaving:
+    for path, row in list(keep.items()):         # the copies of a leaving article: the first takes over
+        if row["outcome"] != "article" and row["content_hash"] in leaving:
             todo.append(by_path[path])
             del keep[path]
     articles = {path for path, row in old.items() if row["outcome"] == "article"}
