@@ -340,3 +340,21 @@ def test_query_finishes_a_pending_commit_or_refuses_while_a_run_holds_it(tmp_pat
     assert not (out / "_journal.json").exists()
     runs = pd.read_parquet(out / "runs")
     assert "simulated crash" in runs["reason"].tolist()[-1] and runs["exit_status"].tolist()[-1] == 1
+
+
+def test_a_reader_waits_for_a_commit_in_progress(ten_pages, tmp_path):
+    import threading
+
+    from pipeline.analyst.query import run_query
+    from pipeline.batch.locking import CommitLock
+
+    raw, out = _copy(ten_pages, tmp_path)
+    commit = CommitLock(out, shared=False).__enter__()              # a commit is renaming files
+    seen = {}
+    reader = threading.Thread(target=lambda: seen.update(n=run_query(out, "SELECT count(*) AS n FROM articles")))
+    reader.start()
+    reader.join(0.5)
+    assert reader.is_alive() and not seen                            # it waits instead of reading half of it
+    commit.release()
+    reader.join(30)
+    assert seen["n"]["n"].tolist() == [10]
