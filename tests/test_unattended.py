@@ -226,13 +226,20 @@ def test_a_failed_run_leaves_a_row_in_runs(tmp_path, monkeypatch):
     RunLock(out).acquire()                                           # released
 
 
+def _staging_started(out: Path) -> bool:
+    try:
+        return any((out / ".staging").rglob("*.parquet"))
+    except FileNotFoundError:              # the run removed the folder while we looked into it
+        return False
+
+
 def test_sigterm_is_handled_like_sigint(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "out"
     make_corpus(raw, 60)
     proc = subprocess.Popen([*PY, "extract", str(raw), str(out), "--workers", "1", "--quiet"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None and not any((out / ".staging").rglob("*.parquet")):
+    while time.monotonic() < deadline and proc.poll() is None and not _staging_started(out):
         time.sleep(0.02)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)

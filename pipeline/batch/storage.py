@@ -211,6 +211,7 @@ class Store:
         with CommitLock(self.root, shared=True):
             yield
 
+    # -- committing ---------------------------------------------------------------------
     def recover(self) -> bool:
         """Finish a commit that was interrupted after its journal was written; clear stale staging."""
         journal_path = self.root / JOURNAL
