@@ -69,7 +69,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("rows_written", pa.map_(_str, _i64)), ("elapsed_s", _f64), ("exit_status", _i32), ("reason", _str))),
     "manifest": pa.schema(_fields(
         ("source_path", _str), ("size_bytes", _i64), ("mtime_ns", _i64), ("content_hash", _str),
-        ("meta_hash", _str), ("outcome", _str), ("part", _str), ("pipeline_version", _str), ("settings_hash", _str))),
+        ("meta_hash", _str), ("outcome", _str), ("reason", _str), ("part", _str), ("pipeline_version", _str),
+        ("settings_hash", _str))),
 }
 
 # Tables of per-article rows (replaced when their article changes), in writing order.

@@ -189,6 +189,23 @@ def test_a_broken_link_is_not_reprocessed_until_it_changes(tmp_path):
     assert run_extract(raw, out, QUIET).n_processed == 2
 
 
+def test_a_page_that_could_not_be_read_is_retried_and_other_rejects_are_not(tmp_path):
+    """Only 'unreadable' (permissions, I/O) can change without the file changing; a fresh run would retry it."""
+    from pipeline import __version__
+    from pipeline.batch.runner import plan_run
+    from pipeline.ingest.reading import discover
+
+    (tmp_path / "a.txt").write_text(TEXTS[0], encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TEXTS[3], encoding="utf-8")
+    a, b = discover(tmp_path)
+    rows = [{"source_path": item.path, "size_bytes": item.size_bytes, "mtime_ns": item.mtime_ns,
+             "content_hash": None, "meta_hash": "", "outcome": "rejected", "reason": reason, "part": "part-x",
+             "pipeline_version": __version__, "settings_hash": "fp"}
+            for item, reason in ((a, "unreadable"), (b, "bad_metadata"))]
+    plan = plan_run([a, b], rows, "fp", full=False)
+    assert [item.path for item in plan.todo] == ["a.txt"] and [r["source_path"] for r in plan.keep] == ["b.txt"]
+
+
 # -- 7. change detection by content -----------------------------------------------------------
 
 def test_a_new_mtime_with_the_same_bytes_is_skipped(tmp_path):

@@ -125,6 +125,8 @@ def _compare(item: InputFile, row: dict, fingerprint: str) -> str:
     if (row["settings_hash"], row["pipeline_version"], row["meta_hash"]) != (fingerprint, __version__,
                                                                              _meta_key(item)):
         return "changed"
+    if row["reason"] == "unreadable" and item.size_bytes >= 0:
+        return "changed"          # a page that was there but could not be read (permissions): retried every run
     size, mtime = _stat_key(item)
     if row["size_bytes"] != size or mtime < 0:
         return "changed"
@@ -222,7 +224,7 @@ def _restate(plan: Plan, dedupe: Dedupe, part: str) -> tuple[list[dict], list[di
             plan.gone.append(row)
             first = dedupe.first[row["content_hash"]]
             rejects.append(_duplicate_row(row["source_path"], row["content_hash"], first))
-            manifest_rows.append(dict(row, outcome="duplicate", part=part))
+            manifest_rows.append(dict(row, outcome="duplicate", reason="duplicate", part=part))
         else:
             still.append(row)
     plan.keep = still
@@ -235,6 +237,7 @@ def _manifest_row(item: InputFile, result: DocResult, part: str, fingerprint: st
     size, mtime = _stat_key(item)
     return {"source_path": item.path, "size_bytes": size, "mtime_ns": mtime,
             "content_hash": result.content_hash, "meta_hash": _meta_key(item), "outcome": result.outcome,
+            "reason": result.rows["rejects"][0]["reason"] if result.outcome != "article" else None,
             "part": part, "pipeline_version": __version__, "settings_hash": fingerprint}
 
 
