@@ -51,20 +51,21 @@ def cmd_extract(args) -> int:
 
     settings = Settings(workers=args.workers or os.cpu_count() or 1, engine=args.engine, scheduler=args.scheduler,
                         full=args.full, max_doc_bytes=args.max_doc_bytes, reject_threshold=args.reject_threshold,
-                        quiet=args.quiet, log_format=args.log_format, wait_for_lock=args.wait)
+                        quiet=args.quiet, log_format=args.log_format, wait_for_lock=args.wait,
+                        follow_symlinks=args.follow_symlinks)
     _setup_logging(args.log_format, args.quiet)
     report = run_extract(Path(args.raw), Path(args.processed), settings, _progress_factory(args.quiet))
     return report.exit_status
 
 
 def cmd_annotate(args) -> int:
-    from .annotate import annotate_lines
+    from .annotate import annotate_lines, dumps, read_lines
 
-    source = open(args.input, encoding="utf-8") if args.input else sys.stdin
+    source = open(args.input, "rb") if args.input else sys.stdin.buffer
     sink = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
-        for result in annotate_lines(source):
-            sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+        for result in annotate_lines(read_lines(source)):
+            sink.write(dumps(result) + "\n")
             sink.flush()
     finally:
         if args.input:
@@ -85,7 +86,7 @@ def cmd_compact(args) -> int:
 def cmd_query(args) -> int:
     from .query import connect
 
-    con = connect(Path(args.processed))
+    con = connect(Path(args.processed), allow_files=args.allow_files)
     sqls = [args.sql] if args.sql else None
     if sqls is None:
         return _shell(con)
@@ -161,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="reject inputs larger than this many bytes (default: 5 MiB)")
     p.add_argument("--reject-threshold", type=float, default=0.5,
                    help="exit 3 when more than this share of processed inputs is rejected (default: 0.5)")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="read symbolic links that lead outside RAW (by default they are rejected as outside_input)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, warnings only")
     p.add_argument("--log-format", choices=("plain", "json"), default="plain", help="log lines on stderr")
     p.set_defaults(func=cmd_extract)
@@ -181,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sql", nargs="?", help="the SQL to run; without it, an interactive shell")
     p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
     p.add_argument("--output", help="write the result here (needed for parquet)")
+    p.add_argument("--allow-files", action="store_true",
+                   help="let SQL read and write files outside PROCESSED (read_csv, COPY ... TO, ATTACH); "
+                        "by default only the tables' folder is reachable and extensions never auto-load")
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("report", help="static HTML report: events timeline, clusters, highlighted articles",

@@ -211,7 +211,7 @@ def run_extract(raw: Path, processed: Path, settings: Settings = Settings(),
         if store.recover():
             log.info("finished an interrupted commit left by an earlier run")
         fingerprint = settings_hash(settings)
-        inputs = discover(raw)
+        inputs = discover(raw, settings.follow_symlinks)
         plan = plan_run(inputs, store.read_manifest(), fingerprint, settings.full)
         report.n_seen, report.n_skipped, report.n_deleted = len(inputs), plan.keep.num_rows, plan.n_deleted
         log.info("%d inputs: %d unchanged, %d to process, %d deleted", len(inputs), plan.keep.num_rows,
