@@ -28,10 +28,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)
-	$(BIN)/python -m pipeline.evaluate
+	$(BIN)/python -m pipeline.quality.evaluate
 
 bench: $(STAMP)
-	$(BIN)/python -m pipeline.bench
+	$(BIN)/python -m pipeline.quality.bench
 
 report: $(STAMP)
 	$(BIN)/pipeline report $(PROCESSED) --out $(PROCESSED)report/

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from pipeline import __version__
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -46,8 +46,8 @@ def _progress_factory(quiet: bool):
 
 
 def cmd_extract(args) -> int:
-    from .runner import EXIT_OK, run_extract
-    from .settings import Settings
+    from pipeline.batch.runner import EXIT_OK, run_extract
+    from pipeline.settings import Settings
 
     settings = Settings(workers=args.workers or os.cpu_count() or 1, engine=args.engine, scheduler=args.scheduler,
                         full=args.full, max_doc_bytes=args.max_doc_bytes, reject_threshold=args.reject_threshold,
@@ -59,7 +59,7 @@ def cmd_extract(args) -> int:
 
 
 def cmd_annotate(args) -> int:
-    from .annotate import annotate_lines, dumps, read_lines
+    from pipeline.analyst.annotate import annotate_lines, dumps, read_lines
 
     source = open(args.input, "rb") if args.input else sys.stdin.buffer
     sink = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
@@ -76,7 +76,7 @@ def cmd_annotate(args) -> int:
 
 
 def cmd_compact(args) -> int:
-    from .compact import compact
+    from pipeline.batch.compact import compact
 
     merged = compact(Path(args.processed))
     print(", ".join(f"{k}: {v} parts merged" for k, v in merged.items()) or "nothing to compact", file=sys.stderr)
@@ -84,7 +84,7 @@ def cmd_compact(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from .query import connect
+    from pipeline.analyst.query import connect
 
     con = connect(Path(args.processed), allow_files=args.allow_files)
     sqls = [args.sql] if args.sql else None
@@ -109,7 +109,7 @@ def cmd_query(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import write_report
+    from pipeline.analyst.report import write_report
 
     index = write_report(Path(args.processed), Path(args.out) if args.out else Path(args.processed) / "report")
     print(f"report written: {index}", file=sys.stderr)
@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .locking import LockedError
+    from pipeline.batch.locking import LockedError
     try:
         return args.func(args)
     except LockedError as exc:

@@ -205,10 +205,10 @@ def create_kiwi_tokenizer():
 def get_kiwi():
     """One Kiwi per process, with the gazetteer's names in its user dictionary."""
     from kiwipiepy import Kiwi
-    from . import gazetteer
+    from pipeline.lexicon import kiwi_user_words
 
     kiwi = Kiwi(num_workers=1)       # one thread: we parallelise with processes
-    for word, tag in gazetteer.kiwi_user_words():
+    for word, tag in kiwi_user_words():
         kiwi.add_user_word(word, tag, 0.0)
     kiwi.tokenize("")          # warm-up: Kiwi initialises lazily on the first call
     return kiwi

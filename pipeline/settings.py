@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from pipeline import __version__
 
-DATA_DIR = Path(__file__).parent / "data"
+PACKAGE_DIR = Path(__file__).parent
 OUTPUT_FIELDS = ("max_doc_bytes", "min_text_chars", "max_text_chars", "max_meta_bytes", "follow_symlinks")
 
 
@@ -35,11 +35,11 @@ class Settings:
 
 
 def rules_digest() -> str:
-    """A digest of the rule data files, so changing a rule reprocesses everything."""
+    """A digest of the rule data files (each stage's ``data/`` folder), so changing a rule reprocesses everything."""
     digest = hashlib.sha256()
-    for path in sorted(DATA_DIR.glob("*")):
+    for path in sorted(PACKAGE_DIR.glob("**/data/*")):
         if path.is_file():
-            digest.update(path.name.encode())
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

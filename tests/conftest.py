@@ -23,7 +23,7 @@ def read_jsonl(path: Path) -> list[dict]:
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> Path:
     """The five samples processed once into a fresh output folder (1 worker, local engine)."""
-    from pipeline.runner import run_extract
+    from pipeline.batch.runner import run_extract
     from pipeline.settings import Settings
 
     work = tmp_path_factory.mktemp("samples")
@@ -45,7 +45,7 @@ def sample_tables(sample_run) -> dict[str, pd.DataFrame]:
 def sample_views(sample_run):
     import pyarrow.dataset as ds
 
-    from pipeline.gold import org_aliases, views_from_tables
+    from pipeline.quality.gold import org_aliases, views_from_tables
 
     tables = {name: ds.dataset(sample_run / name, format="parquet").to_table().to_pylist() for name in TABLES}
     return views_from_tables(tables, org_aliases()), tables["event_clusters"]

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from conftest import RAW
-from pipeline.locking import RunLock
-from pipeline.runner import EXIT_TOO_MANY_REJECTS, run_extract
+from pipeline.batch.locking import RunLock
+from pipeline.batch.runner import EXIT_TOO_MANY_REJECTS, run_extract
 from pipeline.settings import Settings
-from pipeline.storage import Store
+from pipeline.batch.storage import Store
 
 ARTICLE_TABLES = ("articles", "rejects", "dates", "numbers", "officials", "organizations", "locations", "events")
 SORT_KEYS = {"articles": ["source_path"], "rejects": ["source_path"], "events": ["article_id", "event_id"],
@@ -200,7 +200,7 @@ def test_journal_is_rolled_forward_after_a_crash_mid_commit(tmp_path, monkeypatc
 
 
 def test_compact_merges_parts_and_keeps_rows(tmp_path):
-    from pipeline.compact import compact
+    from pipeline.batch.compact import compact
 
     raw, out = tmp_path / "raw", tmp_path / "out"
     for i in range(3):

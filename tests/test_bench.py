@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline import bench
+from pipeline.quality import bench
 
 ROOT = Path(__file__).resolve().parent.parent
 N_DOCS = 20
@@ -75,7 +75,7 @@ def test_cached_corpus_is_reused(tmp_path):
 
 
 def test_quick_bench_runs_end_to_end(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "pipeline.bench", "--quick", "--cache-dir", str(tmp_path)],
+    done = subprocess.run([sys.executable, "-m", "pipeline.quality.bench", "--quick", "--cache-dir", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     figures = json.loads((tmp_path / "latest-quick.json").read_text(encoding="utf-8"))

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.boilerplate import BULLETS, DATA_FILE, rulebook
-from pipeline.clean import clean_lines
+from pipeline.clean.boilerplate import BULLETS, DATA_FILE, rulebook
+from pipeline.clean.cleaner import clean_lines
 
 TESTS = Path(__file__).resolve().parent
 PROJECT = TESTS.parent

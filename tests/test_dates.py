@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dates import extract_dates
+from pipeline.extract.dates import extract_dates
 
 TESTS = Path(__file__).resolve().parent
 PROJECT = TESTS.parent

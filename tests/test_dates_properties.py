@@ -6,7 +6,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.dates import extract_dates
+from pipeline.extract.dates import extract_dates
 
 DATE_ALPHABET = list("0123456789년월일.~-/' ’‘`()주분기상하반께말초중순") + [
     "지난", "오는", "이번", "올해", "내년", "지난해", "전날", "이날", "다음 달", "이달", "개월", " 전", " 후", "요일",

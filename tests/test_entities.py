@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import gazetteer
-from pipeline.entities import extract_locations, extract_officials, extract_organizations
+from pipeline import lexicon as gazetteer
+from pipeline.extract.entities import extract_locations, extract_officials, extract_organizations
 from pipeline.nlp import get_nlp
 
 TESTS = Path(__file__).parent

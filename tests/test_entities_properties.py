@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.entities import extract_locations, extract_officials, extract_organizations
+from pipeline.extract.entities import extract_locations, extract_officials, extract_organizations
 from pipeline.nlp import get_nlp
 
 # Korean-news-like pieces mixed with arbitrary Unicode, so the rules actually fire.

@@ -41,7 +41,7 @@ def _row_id(index: int, row: dict) -> str:
 @pytest.fixture(scope="module")
 def analyse():
     """``pipeline.extract.analyse``: every extractor over the passage (Kiwi/spaCy load once per process)."""
-    from pipeline.extract import analyse as run
+    from pipeline.document import analyse as run
     return run
 
 

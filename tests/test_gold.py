@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import GOLD
-from pipeline.gold import load_cases, score
+from pipeline.quality.gold import load_cases, score
 
 CASES = load_cases(GOLD)
 REQUIRED = [c for c in CASES if c.level in ("must", "must_not", "must_include", "must_exclude", "must_between")]

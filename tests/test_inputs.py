@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.decoding import DecodeError, decode
-from pipeline.runner import run_extract
+from pipeline.ingest.decoding import DecodeError, decode
+from pipeline.batch.runner import run_extract
 from pipeline.settings import Settings
 
 ARTICLE = ("과학기술정보통신부는 22일 서울에서 열린 인공지능 정상회의에 참석했다고 밝혔다. "

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.mentions import NumberMention
-from pipeline.numbers import extract_numbers
+from pipeline.extract.mentions import NumberMention
+from pipeline.extract.numbers import extract_numbers
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

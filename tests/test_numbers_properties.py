@@ -6,8 +6,8 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import numbers
-from pipeline.numbers import extract_numbers
+from pipeline.extract import numbers
+from pipeline.extract.numbers import extract_numbers
 
 KINDS = {"count", "money", "percent", "ordinal", "duration", "measure", "other"}
 QUALIFIERS = {"exact", "approx", "at_least", "more_than", "at_most", "less_than"}

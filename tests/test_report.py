@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from conftest import GOLD
-from pipeline.gold import squash
-from pipeline.report import LABELS, TITLE, write_report
+from pipeline.quality.gold import squash
+from pipeline.analyst.report import LABELS, TITLE, write_report
 from pipeline.schema import from_rows
-from pipeline.storage import Store, atomic_write_table
+from pipeline.batch.storage import Store, atomic_write_table
 
 CHROMIUM = Path("/usr/bin/chromium")
 EXTERNAL_REF = re.compile(r"""(?:\bsrc|\bhref|xlink:href)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", re.I)

@@ -1,0 +1,123 @@
+"""Consolidating events across articles: the same real-world event reported by several articles becomes one
+``event_clusters`` row (matching names and their aliases, compatible dates), with the counts each article
+states and the conflicts between them kept visible.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+from .rules import name_key, rules
+def stable_id(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+# -- across articles ----------------------------------------------------------------------
+
+def _keys(event: dict) -> set[str]:
+    keys = {name_key(event["name"] or "")}
+    if event.get("name_en"):
+        keys.add(name_key(event["name_en"]))
+    return {k for k in keys if len(k) >= 3}
+
+
+def _dates_compatible(a: dict, b: dict, gap: int) -> bool:
+    if not (a["date_start"] and b["date_start"]):
+        return True
+    slack = timedelta(days=gap)
+    return a["date_start"] <= b["date_end"] + slack and b["date_start"] <= a["date_end"] + slack
+
+
+def _group(events: list[dict]) -> list[list[dict]]:
+    gap = rules().max_gap_days
+    parent = list(range(len(events)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, event in enumerate(events):
+        for key in _keys(event):
+            by_key[(event["type"], key)].append(i)
+    for members in by_key.values():
+        for i in members[1:]:
+            if _dates_compatible(events[members[0]], events[i], gap):
+                parent[find(i)] = find(members[0])
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for i, event in enumerate(events):
+        groups[find(i)].append(event)
+    return list(groups.values())
+
+
+def _narrowest_dates(members: list[dict]) -> tuple[date | None, date | None]:
+    dated = [m for m in members if m["date_start"]]
+    if not dated:
+        return None, None
+    best = min(dated, key=lambda m: ((m["date_end"] - m["date_start"]).days, m["date_start"]))
+    return best["date_start"], best["date_end"]
+
+
+def _cluster_counts(members: list[dict]) -> tuple[list[dict], list[dict]]:
+    grouped: dict[tuple, dict] = {}
+    for m in members:
+        for c in m["counts"] or []:
+            key = (c["value"], c["counted"], c["role"], c["qualifier"])
+            entry = grouped.setdefault(key, {"value": c["value"], "counted": c["counted"], "role": c["role"],
+                                             "qualifier": c["qualifier"], "article_ids": [], "evidence": []})
+            if m["article_id"] not in entry["article_ids"]:
+                entry["article_ids"].append(m["article_id"])
+            entry["evidence"].append(c.get("text") or "")
+    counts = sorted(grouped.values(), key=lambda c: (c["counted"], c["role"], c["value"]))
+    conflicts = []
+    by_class: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for c in counts:
+        by_class[(c["counted"], c["role"])].append(c)
+    for (counted, role), items in sorted(by_class.items()):
+        values = sorted({c["value"] for c in items})
+        if len(values) > 1:
+            conflicts.append({"field": f"count:{role}", "counted": counted,
+                              "values": [f"{v:g}" for v in values],
+                              "evidence": [f"{c['value']:g} ({c['qualifier']}): {', '.join(c['evidence'])} "
+                                           f"[{', '.join(c['article_ids'])}]" for c in items]})
+    return counts, conflicts
+
+
+def _date_conflicts(members: list[dict]) -> list[dict]:
+    spans = sorted({(m["date_start"], m["date_end"]) for m in members if m["date_start"]})
+    day_spans = [s for s in spans if (s[1] - s[0]).days <= 7]
+    if len(day_spans) <= 1:
+        return []
+    return [{"field": "date", "counted": None, "values": [f"{a}/{b}" for a, b in day_spans],
+             "evidence": [f"{m['date_start']}/{m['date_end']} [{m['article_id']}]" for m in members if m["date_start"]]}]
+
+
+def cluster_rows(events: list[dict], publishers: dict[str, str | None]) -> list[dict]:
+    rows = []
+    for members in _group(events):
+        names = Counter(m["name"] for m in members)
+        start, end = _narrowest_dates(members)
+        locations = Counter(m["location"] for m in members if m["location"])
+        article_ids = sorted({m["article_id"] for m in members})
+        counts, conflicts = _cluster_counts(members)
+        rows.append({
+            "cluster_id": stable_id(members[0]["type"], min(k for m in members for k in (_keys(m) or {m["event_id"]}))),
+            "type": members[0]["type"],
+            "name": max(names.items(), key=lambda kv: (kv[1], len(kv[0])))[0],
+            "names": sorted(set(names) | {m["name_en"] for m in members if m["name_en"]}),
+            "date_start": start, "date_end": end,
+            "location": locations.most_common(1)[0][0] if locations else None,
+            "article_ids": article_ids, "event_ids": sorted(m["event_id"] for m in members),
+            "n_articles": len(article_ids),
+            "n_sources": len({publishers.get(a) or a for a in article_ids}),
+            "counts": counts, "conflicts": conflicts + _date_conflicts(members),
+        })
+    return sorted(rows, key=lambda r: (r["date_start"] or date.max, r["name"]))
+
+
+def cluster_events(events: list[dict], publishers: dict[str, str | None]):
+    from pipeline.schema import from_rows
+    return from_rows("event_clusters", cluster_rows(events, publishers))

@@ -1,0 +1,353 @@
+"""Linking dates, places, counts and parents to event mentions, and the event rows of one article.
+
+Dates, places and counts are linked by the phrase structure around the mention:
+
+- ``NAME(이|가|은|는|을|를) <date> <place>에서 열렸다/개최됐다/출범했다``: the date and place in
+  the stretch between the subject (or object) and its predicate, if only nouns, numbers, dates
+  and particles stand there;
+- else the last date before the name in its sentence, and the venue of ``<place>에서 열린 NAME``
+  (a relative clause ending right before it) or, for a signing or an object (``<place>에서
+  NAME을 개최했다``), the ``<place>에서`` of its clause; a place that is itself an event
+  (‘… 포럼’에서, 정상회의에서) is a host, not a venue;
+- ``N개국이 (공동으로) 참여/서명/참석한 NAME`` and ``NAME이 N개국의 참여로 채택``: the count's role
+  comes from its verb (signatories, participants, attendees, delegates);
+- ``N곳은/이 … NAME을 발표/NAME에 서명``: signatories; ``N곳과 … 협약을 맺었다``: signatories;
+- the sentence's subject is an event (``NAME에는``, ``이번 행사에는``) and the count's verb is
+  participation (참석/참여/참가/모였/방문); or the sentence's only event with such a predicate.
+
+A declaration or pledge adopted at a meeting named before it in its sentence belongs to it and
+takes its date and place when it has none. Pure: an ``Analysis`` (text + mentions) and its
+``Doc`` in, event dicts out; ``cluster_events`` consolidates the events of many articles.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .cluster import stable_id
+from .find import Context, Mention, Tokens, predicate_gap, words_before, find_mentions
+from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules
+def _date_before(m: Mention, ctx: Context):
+    """The last date before the name in its sentence (≤ 80 chars, no quote between), else one in
+    brackets right after it."""
+    text, floor = ctx.text, ctx.sentence_start(m.start)
+    before = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= m.start and m.start - d.end <= 80
+              and d.date_start is not None and not re.search(r"[‘'“\"]", text[d.end:m.start])]
+    if before:
+        return before[-1]
+    after = [d for d in ctx.analysis.dates if 0 <= d.start - m.end <= 3 and d.date_start is not None]
+    return after[0] if after else None
+
+
+def _venue_for(mention: Mention, text: str, date_mention, places) -> str | None:
+    """The venue of a relative clause right before the name: '<place>에서 열린 NAME'."""
+    window_start = max(date_mention.end if date_mention and date_mention.end <= mention.start else 0,
+                       mention.start - 60)
+    window = text[window_start:mention.start]
+    match = None
+    for match in rules().venue_re.finditer(window):
+        pass
+    if match is None or window[match.end():].strip(" ‘'“\"") != "":
+        return None
+    venue_end = window_start + match.start()
+    candidates = [p for p in places if window_start <= p.start < venue_end]
+    if candidates:
+        start = candidates[0].start
+    else:                                   # the last word before 에서, with its bracketed gloss
+        last = re.search(r"(\S+(?:\s?\([^)]*\))?)\s*$", window[:match.start()])
+        start = window_start + (last.start() if last else match.start())
+    venue = text[start:venue_end].strip(" ,")
+    return venue or None
+
+
+def _venue_in(ctx: Context, start: int, end: int, clause_end_ok: bool = False) -> str | None:
+    """'<place>에서' in [start, end): the nouns before 에서 (at most four words, no numbers)."""
+    text = ctx.text
+    spots = [m for m in re.finditer(r"(?<=[^\s])에서(?=\s)", text[start:end])]
+    if not spots:
+        return None
+    at = start + spots[-1].start()
+    if not clause_end_ok and ctx.tokens.has(at, end, CLAUSE_END):
+        return None
+    first = at
+    for n, (ws, we) in enumerate(words_before(text, at, start)):
+        if n >= 4 or text[ws] == "(" or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB",)):
+            break
+        first = ws
+    venue = text[first:at].strip(" ,")
+    if not venue or re.search(r"[‘’'“”\"]", venue) or rules().trigger_re.search(venue):
+        return None                         # ‘… 포럼’에서, 정상회의에서: a host event, no place
+    return venue
+
+
+def _date_and_venue(m: Mention, ctx: Context):
+    """(date mention, venue) of a mention: its predicate phrase first, then the clause before it."""
+    gap = predicate_gap(ctx, m.end, rules().predicate_re) if m.rule != "visit" else None
+    date_after = [d for d in ctx.analysis.dates if gap and gap[0] <= d.start < gap[1] and d.date_start]
+    date_mention = date_after[0] if date_after else _date_before(m, ctx)
+    if m.location:
+        return date_mention, m.location
+    venue = _venue_in(ctx, *gap) if gap else None
+    if venue is None and (m.rule == "signing" or re.match(r"\s?[을를]\s", ctx.text[m.end:m.end + 3])):
+        floor = date_mention.end if date_mention and date_mention.end <= m.start else ctx.sentence_start(m.start)
+        venue = _venue_in(ctx, floor, m.start)
+    return date_mention, venue or _venue_for(m, ctx.text, date_mention, ctx.places)
+
+
+def _count_role(text_after: str, event_type_: str) -> str | None:
+    """The role a count plays, from the first participation verb after it."""
+    head = text_after[:60]
+    hits = [(head.find(v), role) for role, verbs in rules().count_verbs.items() for v in verbs if v in head]
+    if not hits:
+        return None
+    role = min(hits)[1]
+    if role == "participants" and event_type_ in SIGNED_TYPES:
+        return "signatories"
+    return role
+
+
+PARTICIPATION = r"(참여|서명|채택|동참|지지|참가|합의|참석)"
+
+
+@dataclass
+class CountSite:
+    """A count mention in its sentence: the text after it and the event mentions around it."""
+    number: object
+    mentions: list[Mention]
+    text: str
+    sentence_end: int
+
+    @property
+    def after(self) -> str:
+        return self.text[self.number.end:self.sentence_end]
+
+
+def _by_participation_phrase(site: CountSite):
+    """R1: 'N개국이 (공동으로) 참여한 ‘NAME’' — the name follows the participation phrase."""
+    phrase = re.match(rf"[^‘'“\"。.]{{0,30}}?{PARTICIPATION}(한|하는|했던)\s?", site.after)
+    if phrase:
+        at = site.number.end + phrase.end()
+        following = [m for m in site.mentions if at - 1 <= m.start <= at + 1]
+        if following:
+            return following[0], _count_role(site.after, following[0].type) or "participants"
+    return None
+
+
+def _by_genitive(site: CountSite):
+    """R2: '‘NAME’이 N개국의 참여로 채택됐다' — the name is the subject before the count."""
+    before = [m for m in site.mentions if m.end <= site.number.start]
+    if before and re.match(r"의 (참여|서명|지지|동의)로", site.after):
+        return before[-1], "signatories" if before[-1].type in SIGNED_TYPES else "participants"
+    return None
+
+
+def _by_count_subject(site: CountSite):
+    """R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject."""
+    if not re.match(r"\s?(은|는|이|가)\s", site.after):
+        return None
+    for m in site.mentions:
+        if m.start > site.number.end and re.match(r"\s?(을|를|에)\s?(공동\s?)?(발표|채택|서명|체결|선언|동참|참여|가입)",
+                                                  site.text[m.end:m.end + 12]):
+            return m, _count_role(site.text[m.end:site.sentence_end], m.type) or "signatories"
+    return None
+
+
+def _by_partner(site: CountSite):
+    """R6: 'N곳과 … 협약을 맺었다' — the count is the signing partner."""
+    if re.match(r"(와|과)\s", site.after):
+        signings = [m for m in site.mentions if m.start > site.number.end and m.rule == "signing"]
+        if signings:
+            return signings[0], "signatories"
+    return None
+
+
+def _by_event_subject(site: CountSite):
+    """R4: the sentence's subject is an event (NAME에는, 이번 행사에는) and the count's verb is participation."""
+    subject = [m for m in site.mentions if m.start < site.number.start and
+               re.match(r"(은|는|에는|에서는|에|에서)\s", site.text[m.end:m.end + 4])]
+    role = _count_role(site.after, subject[0].type) if subject else None
+    return (subject[0], _role_hint(site) or role) if role else None
+
+
+def _by_only_event(site: CountSite):
+    """R5: the sentence's only event, with a participation predicate ('… 100개국 이상의 … 모였습니다')."""
+    events = {id(m.parent or m): m for m in site.mentions}
+    if len(events) == 1 and any(p in site.after for p in rules().sentence_predicates):
+        default = "attendees" if site.number.counted == "person" else "participants"
+        return next(iter(events.values())), _role_hint(site) or default
+    return None
+
+
+def _role_hint(site: CountSite) -> str | None:
+    return "delegates" if re.match(r"\s?명의? 대표|\s?의 대표단", site.after) else None
+
+
+COUNT_RULES = (_by_participation_phrase, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
+               _by_only_event)
+
+
+def _link_count(number, sentence_mentions: list[Mention], text: str, sentence_end: int):
+    """Which event of the sentence a count belongs to, and in what role (None: no link): the first
+    phrase pattern that applies."""
+    site = CountSite(number, sentence_mentions, text, sentence_end)
+    for rule in COUNT_RULES:
+        link = rule(site)
+        if link is not None:
+            return link
+    return None
+
+
+# -- assembling ----------------------------------------------------------------------------
+
+@dataclass
+class Draft:
+    key: str
+    mention: Mention
+    names: list[str] = field(default_factory=list)
+    name_en: str | None = None
+    date_mention: object = None
+    location: str | None = None
+    counts: list[dict] = field(default_factory=list)
+    sentences: set[int] = field(default_factory=set)
+    parent_key: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def _sentence_bounds(analysis, index: int) -> tuple[int, int]:
+    starts = analysis.sentence_starts
+    end = starts[index + 1] if index + 1 < len(starts) else len(analysis.text)
+    return starts[index], end
+
+
+def extract_events(analysis, doc=None) -> list[dict]:
+    """Event rows (without article_id and ids; ``finish_events`` adds them) for one article."""
+    if doc is None:
+        from pipeline.nlp import get_nlp
+        doc = get_nlp()(analysis.text)
+    ctx = Context(analysis, Tokens(doc))
+    named, refs = find_mentions(ctx)
+    drafts: dict[str, Draft] = {}
+    for m in named:
+        draft = _draft_for(drafts, m)
+        draft.names.append(m.name)
+        draft.mentions.append(m)
+        draft.name_en = draft.name_en or m.name_en
+        draft.sentences.add(m.sentence)
+        if m.parent is not None:
+            draft.parent_key = _draft_for(drafts, m.parent).key
+        date_mention, venue = _date_and_venue(m, ctx)
+        if date_mention is not None and draft.date_mention is None:
+            draft.date_mention = date_mention
+        draft.location = draft.location or venue
+    _link_counts(analysis, named + refs, drafts)
+    for ref in refs:
+        _draft_for(drafts, ref.parent).sentences.add(ref.sentence)
+    _inherit_from_parents(drafts, named + refs)
+    return [_row(d, analysis, drafts) for d in drafts.values()]
+
+
+def _draft_for(drafts: dict[str, Draft], m: Mention) -> Draft:
+    keys = [k for k in (name_key(m.name), name_key(m.name_en or "")) if k]
+    for key in keys:
+        for draft in drafts.values():
+            if key in (name_key(n) for n in draft.names) or (draft.name_en and key == name_key(draft.name_en)):
+                if draft.mention.type == m.type:
+                    return draft
+    key = f"{m.type}:{keys[0] if keys else m.start}"
+    drafts[key] = Draft(key, m)
+    return drafts[key]
+
+
+def _link_counts(analysis, mentions: list[Mention], drafts: dict[str, Draft]) -> None:
+    by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    for m in sorted(mentions, key=lambda m: m.start):
+        by_sentence[m.sentence].append(m)
+    for number in analysis.numbers:
+        if number.kind != "count" or number.counted not in COUNTED:
+            continue
+        index = analysis.sentence_index(number.start)
+        if index not in by_sentence:
+            continue
+        _, sentence_end = _sentence_bounds(analysis, index)
+        link = _link_count(number, by_sentence[index], analysis.text, sentence_end)
+        if link is None:
+            continue
+        target, role = link
+        draft = _draft_for(drafts, target.parent if not target.named else target)
+        count = {"value": float(number.value), "counted": number.counted, "role": role,
+                 "qualifier": number.qualifier, "number_start": number.start, "number_end": number.end,
+                 "text": number.text}
+        if not any(c["number_start"] == number.start for c in draft.counts):
+            draft.counts.append(count)
+        draft.sentences.add(index)
+
+
+def _host_of(draft: Draft, mentions: list[Mention]) -> Mention | None:
+    """The meeting a declaration or pledge was made at: the nearest one named before it in its sentence,
+    else one referred to there ('이번 정상회의에서 … 선언문이 발표됐다')."""
+    for m in draft.mentions or [draft.mention]:
+        same = [x for x in mentions if x.sentence == m.sentence and x.type in HOST_TYPES and x is not m]
+        before = [x for x in same if x.named and x.start < m.start]
+        if before:
+            return before[-1]
+        refs = [x for x in same if not x.named]
+        if refs:
+            return refs[0].parent
+    return None
+
+
+def _inherit_from_parents(drafts: dict[str, Draft], mentions: list[Mention]) -> None:
+    """A declaration adopted at a summit belongs to it and takes its date and place when it has none."""
+    for draft in list(drafts.values()):
+        if draft.parent_key is None and draft.mention.type in HOSTED_TYPES:
+            host = _host_of(draft, mentions)
+            if host is not None:
+                draft.parent_key = _draft_for(drafts, host).key
+        parent = drafts.get(draft.parent_key) if draft.parent_key else None
+        if parent is not None and parent is not draft:
+            draft.date_mention = draft.date_mention or parent.date_mention
+            draft.location = draft.location or parent.location
+
+
+def _display_name(draft: Draft) -> str:
+    """The most frequent name, a Korean one when there is one (the English title goes to name_en)."""
+    korean = [n for n in draft.names if re.search(r"[가-힣]", n)]
+    names = korean or draft.names
+    return Counter(names).most_common(1)[0][0] if names else draft.mention.name
+
+
+def _row(draft: Draft, analysis, drafts: dict[str, Draft]) -> dict:
+    sentences = sorted(draft.sentences)
+    evidence = []
+    for index in sentences:
+        start, end = _sentence_bounds(analysis, index)
+        evidence.append({"text": analysis.text[start:end].strip(), "start": start, "end": end})
+    in_evidence = lambda m: any(e["start"] <= m.start < e["end"] for e in evidence)
+    d = draft.date_mention
+    confidence = 0.5 + 0.2 * (d is not None) + 0.15 * (draft.location is not None) + 0.15 * bool(draft.counts)
+    return {
+        "event_key": draft.key, "type": draft.mention.type,
+        "name": _display_name(draft),
+        "name_en": draft.name_en,
+        "date_start": d.date_start if d else None, "date_end": d.date_end if d else None,
+        "location": draft.location, "counts": sorted(draft.counts, key=lambda c: c["number_start"]),
+        "officials": sorted({o.person_id for o in analysis.officials if in_evidence(o) and o.person_id}),
+        "organizations": sorted({o.canonical for o in analysis.organizations if in_evidence(o)}),
+        "parent_key": draft.parent_key, "evidence": evidence, "confidence": round(min(confidence, 1.0), 2),
+        "rule": draft.mention.rule + ("+reference" if len(sentences) > 1 else ""),
+    }
+
+
+def finish_events(article_id: str, events: list[dict]) -> list[dict]:
+    """Give events stable ids (article + normalised name) and link parents."""
+    ids = {e["event_key"]: stable_id(article_id, e["event_key"]) for e in events}
+    rows = []
+    for e in events:
+        row = {k: v for k, v in e.items() if k not in ("event_key", "parent_key")}
+        row.update(event_id=ids[e["event_key"]], article_id=article_id,
+                   parent_event_id=ids.get(e["parent_key"]) if e["parent_key"] else None)
+        rows.append(row)
+    return rows
+
+

@@ -1,0 +1,127 @@
+"""Date mentions in Korean (and some English) news text.
+
+``extract_dates(text, reference)`` finds calendar dates, ranges, relative words, weekdays,
+quarters, halves, years and decades and resolves them to inclusive ``date`` ranges.
+
+Rules are data (``pipeline/extract/data/dates.json``): regex *fragments* with ``{{NAME}}`` placeholders,
+*patterns* (id, kind, regex) composed from them, and the word tables (relative words, weekdays,
+quarters/halves, parts such as 초/중순/말, month names, holidays).  The code only composes and
+compiles them once at import, runs every pattern, keeps the longest non-overlapping matches and
+resolves them in text order.
+
+Resolution choices (documented here because they are judgement calls):
+
+* A month-day (or month) without a year goes to the year among ref.year-1 .. ref.year+1 whose
+  occurrence is nearest the reference date, favouring the past: days into the future count
+  ``future_weight`` (1.5) times, and leaving the reference's calendar year costs
+  ``other_year_penalty_days`` (180), because Korean news marks other years' dates with 내년/지난해.
+  So in May ``9월 말`` is this September, in late December ``1월 5일`` is next January, in
+  January ``12월 28일`` is last December, and in November ``2월 10일`` is this February.
+  ``지난`` forces the latest occurrence on or before the reference, ``오는`` the earliest on or after.
+* A lone day (``22일``) goes to the month among the previous, current and next month of the
+  reference nearest the reference, future distances weighted ``day_future_weight`` (2): a day more
+  than ~10 days after the reference therefore falls in the previous month.
+* ``전날``/``이날``/``당일``/``다음날``/``이튿날`` (and 그해/이듬해 for years) resolve against the
+  previous resolved day-grain (year: any-grain) mention in the text when there is one, else the
+  reference (``relative_to_reference``).
+* Parts narrow the range but keep the unit's grain and TIMEX value (TIMEX3 would add a mod):
+  month 초 → days 1–10, 중순 → 11–20, 말/하순 → 21–end; year 초 → Jan–Mar, 말 → Oct–Dec
+  (so 연초/연말 too); decade 초 → years 0–3, 중반 → 4–6, 말/후반 → 7–9.
+* Without a reference date, anything that needs one is ``unresolved`` with a partial TIMEX
+  (``XXXX-XX-22``, ``XXXX-02-10``); an explicit year keeps the mention ``absolute``.
+* Seasons (올여름, 지난 겨울; only with a year word or 지난/오는/이번) have grain ``quarter`` and a
+  TIMEX3 season value (``2024-SU``); 겨울 runs December to February.  Lunar holidays (설 연휴,
+  추석) have no lunar table: they resolve to the solar window they always fall in (추석: 7 Sep –
+  8 Oct), grain ``day``.  A month-day naming an event (``9·11 테러``, ``5·18 민주화운동``) is kept
+  ``unresolved`` (``XXXX-09-11``) even with a reference: its year is not the reference's.
+* A bare four-digit year (``2018 평창``, ``CES 2024``) counts only before a space, punctuation or
+  시즌, and not before a counter (``2000 달러``, ``2030 세대``).
+* Not dates: durations (``3년간``, ``3일 동안``, ``2일간``, ``10주년``, ``징역 8월``) are left to the
+  numbers extractor; recurring expressions (``매주 금요일``) and centuries are not extracted.
+
+Three modules: :mod:`~pipeline.extract.date_rules` compiles the rules, this module finds and selects
+candidates, :mod:`~pipeline.extract.date_resolution` resolves them against the reference date.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline.extract.mentions import DateMention
+
+from .date_resolution import Context, consecutive, to_int, month_len, month_number, remember, resolve
+from .date_rules import COMPILED, Candidate, Rule
+
+def _candidates(text: str) -> list[Candidate]:
+    found = []
+    for order, rule in enumerate(COMPILED):
+        for m in rule.regex.finditer(text):
+            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            if m.end() > m.start() and _plausible(groups, rule):
+                found.append(Candidate(m.start(), m.end(), order, rule, groups))
+    return found
+
+
+def _select(cands: list[Candidate], length: int) -> list[Candidate]:
+    """Longest first, then leftmost, then rule order; drop anything overlapping a kept match."""
+    kept: list[Candidate] = []
+    taken = bytearray(length)
+    for c in sorted(cands, key=lambda c: (c.start - c.end, c.start, c.order)):
+        if not any(taken[c.start:c.end]):
+            kept.append(c)
+            taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _plausible(g: dict, rule: Rule) -> bool:
+    """Numeric sanity of a match before it competes for its span."""
+    if rule.consecutive and not consecutive(g):
+        return False
+    return _valid_days(g) and _ordered_range(g, rule.max_month_span)
+
+
+def _valid_days(g: dict) -> bool:
+    """No 2월 30일: each side's day exists in its month (29 Feb allowed when the year is unknown)."""
+    for sfx in ("", "_b"):
+        month = month_number(g, sfx)
+        day = to_int(g.get("d" + sfx))
+        if month and day and day > month_len(to_int(g.get("y4" + sfx)) or 2000, month):
+            return False
+    return True
+
+
+def _ordered_range(g: dict, max_month_span: int) -> bool:
+    """A range's end comes after its start (a month range may wrap into the next year only with days)."""
+    end_has_year = any(k in g for k in ("y4_b", "yq_b", "yb_b", "yw_b"))
+    if "d_b" in g and "d" in g and "mo_b" not in g and int(g["d_b"]) <= int(g["d"]):
+        return False
+    if "mo_b" in g and "mo" in g and not end_has_year:
+        months = int(g["mo_b"]) - int(g["mo"])
+        if "d" in g:
+            months %= 12          # 12월 30일~1월 2일 runs into the next year
+        if months > max_month_span or (months <= 0 and "d" not in g):
+            return False
+    for a, b in (("y4", "y4_b"), ("yq", "yq_b")):
+        if a in g and b in g and int(g[b]) < int(g[a]):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------
+
+
+def extract_dates(text: str, reference: date | None = None) -> list[DateMention]:
+    """Date mentions of ``text`` sorted by start, non-overlapping, resolved against ``reference``."""
+    if not isinstance(text, str) or not text:
+        return []
+    ctx = Context(reference)
+    mentions = []
+    for cand in _select(_candidates(text), len(text)):
+        res = resolve(cand, ctx)
+        if res is None:
+            continue
+        remember(res, ctx)
+        mentions.append(DateMention(cand.start, cand.end, text[cand.start:cand.end], res.start, res.end,
+                                    res.grain, res.resolution, res.timex, cand.rule.id))
+    return mentions

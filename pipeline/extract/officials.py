@@ -1,0 +1,486 @@
+"""Officials: titled people (이종호 과학기술정보통신부 장관, 리사 수 AMD 최고경영자).
+
+Every word ending in a title from ``data/titles.json`` (longest first: 선임 국무장관 >
+국무장관 > 장관; compounds such as 정보통신정책실장 or AI신뢰성정책팀장 where the title
+allows a glued prefix) anchors a leftward parse over the words before it::
+
+    [COUNTRY(의)] [ORG] NAME[(Latin)] [COUNTRY] [ORG] [qualifier…] [modifier] TITLE
+
+which covers 이종호 과학기술정보통신부 장관, 미셸 도넬란 영국 과학혁신기술부 장관,
+과기정통부 송상훈 정보통신정책실장, 영국 과학혁신기술부 미셸 더넬란 장관, 프랑스의
+엠마뉘엘 마크롱 대통령, J. D. 밴스 미국 부통령, 미국 린 파커(Lynne Parker) 백악관
+과학기술정책실(OSTP) 수석부실장, 마이크로소프트 인공지능 최고책임자 and 윤석열 대통령.
+Organisations come from :func:`pipeline.organizations.extract_organizations`.
+
+Names: the word right before the (country/organisation/)title must look like a name: Hangul
+only, not a stop word, country, place, organisation or title, and not one dictionary common
+noun (Kiwi NNG: 민주주의, 안보); a Korean name is 2–4 syllables from a surname, anything else is
+read as a foreign name and extended leftwards over further name-like words and initials
+(크리술라 자카로풀루, 앤드루 응, J. D. 밴스). A word with a particle, a punctuation mark, a
+verb form (석학인) or a common noun ends the name. Without a name there is no official
+(인도 총리는, 싱가포르 디지털개발정보부 장관 등). Bylines (기자, 특파원, 앵커, 논설위원) are
+not titles.
+
+Back-references: a surname alone (이 장관) or the last word of a foreign name (도넬란 장관)
+is resolved to a full name with that surname/last word and a compatible title elsewhere in
+the article (nearest before, else after); unresolved ones are dropped. Mentions of one name
+share the organisation found on any of them, and ``person_id`` hashes (name, organisation).
+
+Known limits:
+- Two spellings of one foreign name (미셸 더넬란 / 미셸 도넬란) are grouped (one person_id)
+  only when all words but the last are equal and the last words have the same length and
+  differ in one syllable, with a compatible title or organisation; other transliteration
+  variants (앤트로픽/앤스로픽-style changes of length) are not grouped.
+- Title-first appositions (창업자 마크 레이버트) and 겸 chains (부총리 겸 기획재정부 장관) are
+  not parsed; a Korean name that Kiwi reads as one common noun (조국) is missed.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from pipeline import lexicon as gz
+from .mentions import OfficialMention, OrganizationMention
+
+_INITIAL = re.compile(r"[A-Z]\.?")
+_INITIAL_WORD = re.compile(r"[A-Z]\.")
+_TITLE_CHARS = re.compile(r"[가-힣A-Za-z0-9·]+")
+_QUALIFIER = re.compile(r"[가-힣A-Za-z·]+")
+_HANGUL_NAME = re.compile(r"[가-힣]{1,7}")
+_HANGUL_WEAK = re.compile(r"[가-힣]{1,5}")
+_HAS_LATIN = re.compile(r"[A-Za-z]")
+_HAS_HANGUL = re.compile(r"[가-힣]")
+_BAD_NAME_TAGS = re.compile(r"^(V|E|J|MM|MAJ|SN|NR|SF|SP|SS|SE|SO|SW|W_|XSV|XSA)")
+
+
+@lru_cache(maxsize=1)
+def _titles():
+    data = gz.titles()
+    single = {}
+    multi = []
+    for t in data.get("titles", []):
+        if " " in t["title"]:
+            multi.append(t)
+        else:
+            single[t["title"]] = t
+    ordered = sorted(single, key=len, reverse=True)
+    multi.sort(key=lambda t: -len(t["title"]))
+    return (single, ordered, multi, tuple(data.get("not_titles", [])), set(data.get("modifiers", [])),
+            set(data.get("name_stopwords", [])), set(data.get("surnames", [])),
+            tuple(data.get("double_surnames", [])), data.get("default_role_by_org_type", {}),
+            data.get("default_role_by_title_without_org", {}))
+
+
+@lru_cache(maxsize=1)
+def _title_table() -> gz.SuffixTable:
+    """Single-word titles by ending (longest first: 국무장관 before 장관)."""
+    return gz.SuffixTable((t, t) for t in _titles()[1])
+
+
+@dataclass
+class _Title:
+    start: int
+    end: int
+    title: str          # as written (compound)
+    base: str           # the titles.json entry
+    org: OrganizationMention | None
+    first_word: int     # index of the title's first word
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    name_start: int
+    name_end: int
+    name: str
+    name_latin: str | None
+    title: str
+    base: str
+    org: OrganizationMention | None
+    country: str | None
+    rule: str
+    surname_only: bool = False
+
+
+def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | None:
+    single, _ordered, multi, not_titles, *_rest = _titles()
+    stem = w.text
+    if w.tail.startswith("들"):
+        return None                      # 대표들, 장관들: a group, not one person
+    if not stem or not _TITLE_CHARS.fullmatch(stem):
+        return None
+    if stem.endswith(not_titles):
+        return None
+    for t in _title_table().matches(stem):
+        spec = single[t]
+        prefix = stem[:-len(t)]
+        org = None
+        if prefix:
+            o = org_end.get(w.stem_start + len(prefix))
+            if o is not None and o.start >= w.stem_start and not (
+                    spec["compound"] == "location" and _place_prefix(prefix)):
+                org, prefix = o, ""
+            elif spec["compound"] == "none":
+                continue
+            elif spec["compound"] == "location" and not _place_prefix(prefix):
+                continue
+            elif len(prefix) > 14 or (len(prefix) == 1 and gz.is_hangul(prefix)):
+                continue                 # 유+상무 is a name glued to a title, not a compound
+        title = prefix + t
+        if spec.get("requires") and spec["requires"] not in title:
+            # 최고 개인정보보호 책임자: the required word may stand in an earlier word
+            k = wi - 1
+            found = None
+            while k >= 0 and wi - k <= 3 and words[k].bare and not words[k + 1].lead:
+                if words[k].text.startswith(spec["requires"]):
+                    found = k
+                    break
+                k -= 1
+            if found is None or org is not None:
+                continue
+            return _Title(words[found].stem_start, w.stem_end, text[words[found].stem_start:w.stem_end],
+                          t, None, found)
+        # multi-word titles ending in this word: 선임 국무장관
+        for m in multi:
+            parts = m["title"].split()
+            if parts[-1] != title or len(parts) - 1 > wi:
+                continue
+            prev = words[wi - len(parts) + 1:wi]
+            if (all(p.bare for p in prev) and not any(x.lead for x in words[wi - len(parts) + 2:wi + 1])
+                    and [p.text for p in prev] == parts[:-1]):
+                return _Title(prev[0].stem_start, w.stem_end, m["title"], m["title"], None, wi - len(parts) + 1)
+        start = w.stem_start + (len(stem) - len(title))
+        return _Title(start, w.stem_end, title, t, org, wi)
+    return None
+
+
+def _is_initial(w: gz.Word, text: str) -> bool:
+    return w.end - w.start == 2 and bool(_INITIAL_WORD.fullmatch(text, w.start, w.end))
+
+
+@lru_cache(maxsize=4096)
+def _could_be_name(t: str) -> bool:
+    """Kiwi read the word as one common noun; is a name among its next-best readings?"""
+    if not _korean_shape(t):
+        return False
+    from pipeline.nlp import get_kiwi
+    readings = get_kiwi().analyze(t, top_n=3)
+    best = readings[0][1] if readings else 0.0
+    # a whole-word proper-noun reading nearly as good as the best one (곽준호, not 유가족 or 사이인)
+    return any(len(tokens) == 1 and tokens[0].tag == "NNP" and best - score <= 2.0
+               for tokens, score in readings)
+
+
+@lru_cache(maxsize=1)
+def _long_heads() -> tuple[str, ...]:
+    heads = [h["head"] for h in gz.org_rules().get("heads", []) if len(h["head"]) >= 2]
+    return tuple(heads + gz.org_rules().get("name_like_heads", []))
+
+
+def _starts_with_country(t: str) -> bool:
+    """A country name of two or more characters is a proper prefix of ``t`` (미국인, 한국계)."""
+    countries = gz.country_names()
+    return any(t[:k] in countries for k in range(2, len(t)))
+
+
+def _place_prefix(prefix: str) -> bool:
+    """서울 (서울시장), 세종 (세종시장), 제주 (제주도지사), 유성 (유성구청장)."""
+    places = gz.place_names()
+    return any(p in places for p in (prefix, prefix + "시", prefix + "도", prefix + "구", prefix + "군"))
+
+
+def _overlaps_org(w: gz.Word, orgs) -> bool:
+    return any(o.start < w.stem_end and w.stem_start < o.end for o in orgs)
+
+
+def _korean_shape(t: str) -> bool:
+    surnames, doubles = _titles()[6], _titles()[7]
+    if t.startswith(doubles):
+        return 3 <= len(t) <= 4
+    return 2 <= len(t) <= 3 and t[0] in surnames
+
+
+def _name_word(w: gz.Word, orgs, last: bool) -> bool:
+    t = w.text
+    stop = _titles()[5]
+    if not _HANGUL_NAME.fullmatch(t):
+        return False
+    if (t in stop or t in _titles()[0] or t in gz.country_names() or t in gz.place_names()
+            or gz.norm_phrase(t) in gz.org_alias_map() or _overlaps_org(w, orgs)):
+        return False
+    if t.endswith(_titles()[3]) or t.endswith(_long_heads()):
+        return False                       # 기자; 굿네이버스컴퍼니, 미국판매법인 are bodies
+    if _starts_with_country(t):
+        return False
+    if len(t) <= 4 and all(ch in gz.titles().get("country_syllables", "") for ch in t) and len(t) > 1:
+        return False                       # 한중, 한미일: countries in short, not a name
+    tags = w.tags
+    if (len(t) == 3 and _korean_shape(t) and len(w.pieces) >= 2 and w.pieces[0] == t[0]
+            and tags[0].startswith("NNP")):
+        return True                        # 임 + 채 + 원: a surname then pieces Kiwi could not place
+    if len(t) == 1:
+        return last or any(tag.startswith("NNP") for tag in tags)
+    if any(_BAD_NAME_TAGS.match(tag) for tag in tags) or any(tag.startswith("MAG") for tag in tags):
+        return False
+    if len(tags) == 1 and tags[0].startswith("NNG"):
+        return _could_be_name(t)           # one common noun (민주주의, 안보) or an unknown name (곽준호)
+    if not any(tag.startswith("NNP") for tag in tags):
+        if any(tag.startswith("XSN") for tag in tags):
+            return False                   # 연구 + 계
+        pieces = w.pieces
+        if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
+            return False                   # dictionary words in a row: 정상 + 회의
+    if any(tag.startswith("NNP") for tag in tags):
+        return True
+    if not last:
+        return len(t) <= 4                 # split unknown pieces: 리사 -> 리 + 사
+    return _korean_shape(t)                # 고학수 -> 고학 + 수
+
+
+def _weak_name(w: gz.Word, orgs) -> bool:
+    """A word that may still be part of a foreign name though Kiwi reads it otherwise (팀 쿡, 장노엘 바로)."""
+    t = w.text
+    if w.tail or w.trail or not _HANGUL_WEAK.fullmatch(t):
+        return False
+    return not (t in _titles()[5] or t in _titles()[4] or t in _titles()[0] or t in gz.country_names()
+                or _overlaps_org(w, orgs)
+                or t in gz.place_names() or gz.norm_phrase(t) in gz.org_alias_map()
+                or any(tag.startswith(("J", "E", "V", "XS")) for tag in w.tags))
+
+
+def _is_country(w: gz.Word) -> str | None:
+    if w.trail or (w.tail and w.tail != "의"):
+        return None
+    c = gz.country_names().get(w.text)
+    if c is None:
+        short = gz.countries().get("prefix_only", {})
+        c = short.get(w.text) if not w.tail else None
+    return c
+
+
+def _country_of_org(o: OrganizationMention) -> str | None:
+    first = o.text.split(" ", 1)[0] if " " in o.text else ""
+    return gz.country_names().get(first)
+
+
+def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
+    k = t.first_word - 1
+    title = t.title
+    org1 = t.org
+    country = None
+
+    def joinable(i):    # words[i] runs on into words[i + 1] with only spaces between
+        return i >= 0 and words[i].bare and not words[i + 1].lead
+
+    # modifier: 이명박 전 대통령
+    if joinable(k) and words[k].text in _titles()[4]:
+        k -= 1
+    # organisation right before the title, possibly with qualifiers (마이크로소프트 인공지능 최고책임자)
+    if org1 is None:
+        for q in range(0, 3):
+            i = k - q
+            if not joinable(i):
+                break
+            o = org_end.get(words[i].end)
+            if o is not None and o.start >= 0:
+                if q and not all(_QUALIFIER.fullmatch(words[j].text) and not _name_word(words[j], orgs, True)
+                                 for j in range(i + 1, k + 1)):
+                    break
+                if q:
+                    title = text[words[i + 1].stem_start:t.end]
+                org1 = o
+                k = gz.word_index_at(words, o.start) - 1
+                break
+    if org1 is not None:
+        country = _country_of_org(org1)
+    if joinable(k) and _is_country(words[k]) and not words[k].tail:
+        country = _is_country(words[k])
+        k -= 1
+    elif joinable(k) and org1 is None and words[k].text in gz.place_names():
+        k -= 1                                    # a place: 이민호 대전 유성구청장
+    if country is None:
+        prefix = title[:-len(t.base)] if title.endswith(t.base) else ""
+        country = gz.country_names().get(prefix)  # 주한 미국대사
+    # the name
+    if (k >= 0 and words[k].tail == "인" and not words[k].trail and not words[k + 1].lead
+            and _could_be_name(words[k].text + "인")):
+        words = list(words)                                      # 송다 + 인 (Kiwi read a copula)
+        words[k] = replace(words[k], text=words[k].text + "인", stem_end=words[k].stem_end + 1, tail="")
+    if not joinable(k) and not (k >= 0 and words[k].paren and not words[k].tail and not words[k].trail
+                                and not words[k + 1].lead):
+        return None
+    w = words[k]
+    strong_last = _name_word(w, orgs, last=True)
+    if not strong_last:
+        if not _weak_name(w, orgs):
+            return None
+    name_latin = None
+    if w.paren and _HAS_LATIN.search(w.paren[2]) and not _HAS_HANGUL.search(w.paren[2]):
+        name_latin = w.paren[2].strip()
+    first = k
+    extended = {k: w}
+    strong_prev = False
+    while first - 1 >= 0 and first - k > -4 and not words[first].lead:
+        p = words[first - 1]
+        if _is_initial(p, text):
+            first -= 1
+            continue
+        if p.trail:
+            break
+        if p.tail:
+            # Kiwi reads the end of some foreign names as a particle: 크리스티 + 나
+            if not (p.tail in ("나", "아", "야") and any(tag.startswith("NNP") for tag in p.tags)):
+                break
+            p = replace(p, text=p.text + p.tail, stem_end=p.stem_end + len(p.tail), tail="")
+            extended[first - 1] = p
+        strong = _name_word(p, orgs, last=False)
+        if strong or (_weak_name(p, orgs) and len(p.text) <= 3 and not _korean_shape(w.text) and strong_last):
+            strong_prev = strong_prev or strong
+            first -= 1
+            if p.lead:
+                break
+            continue
+        break
+    if not strong_last and not strong_prev:
+        return None
+    name_words = [text[words[i].stem_start:words[i].end if _is_initial(words[i], text)
+                       else extended.get(i, words[i]).stem_end] for i in range(first, k + 1)]
+    if len(name_words) == 1 and len(name_words[0]) == 1:
+        if name_words[0] not in _titles()[6]:
+            return None
+        surname_only = True
+    else:
+        surname_only = False
+    name_start, name_end = words[first].stem_start, w.stem_end
+    mstart = name_start
+    # organisation and country before the name: 과기정통부 송상훈 …, 프랑스의 엠마뉘엘 마크롱 …
+    j = first - 1
+    if j >= 0 and not words[first].lead and not surname_only:
+        if org1 is None and words[j].bare:
+            o = org_end.get(words[j].end)
+            if o is not None:
+                org1 = o
+                mstart = o.start
+                country = country or _country_of_org(o)
+                j = gz.word_index_at(words, o.start) - 1
+        if j >= 0 and not words[j + 1].lead and words[j].start < mstart and not words[j].trail:
+            c = _is_country(words[j])
+            if c:
+                country = country or c
+                mstart = words[j].stem_start
+    return _Cand(mstart, t.end, name_start, name_end, " ".join(name_words), name_latin, title, t.base,
+                 org1, country, "title" if not surname_only else "surname", surname_only)
+
+
+def _role(base: str, org: OrganizationMention | None) -> str:
+    single, _, multi, *_rest = _titles()
+    spec = single.get(base) or next((m for m in multi if m["title"] == base), None) or {}
+    role = spec.get("role", "other")
+    by_type, no_org = _titles()[8], _titles()[9]
+    if role != "org":
+        return role
+    if org is None:
+        return no_org.get(base, "other")
+    entry = gz.org_entry(org.canonical)
+    if entry and entry.get("role"):
+        return entry["role"]
+    return by_type.get(org.org_type, "other")
+
+
+def _similar(a: str, b: str) -> bool:
+    wa, wb = a.split(), b.split()
+    if len(wa) < 2 or len(wa) != len(wb) or wa[:-1] != wb[:-1]:
+        return False
+    x, y = wa[-1], wb[-1]
+    return len(x) == len(y) and sum(1 for p, q in zip(x, y) if p != q) == 1
+
+
+def _person_id(name: str, org: str | None) -> str:
+    return hashlib.sha1(f"{name}|{org or ''}".encode("utf-8")).hexdigest()[:16]
+
+
+def extract_officials(doc, organizations: list[OrganizationMention]) -> list[OfficialMention]:
+    di = gz.doc_index(doc)
+    text = di.text
+    if not text.strip():
+        return []
+    words = di.words
+    orgs = sorted(organizations, key=lambda o: o.start)
+    in_org = gz.Intervals((o.start, o.end) for o in orgs)
+    org_end = {}
+    for o in orgs:
+        org_end[o.end] = o
+        if o.text.endswith(")"):                       # also reachable without its gloss
+            k = o.text.rfind("(")
+            if k > 0:
+                org_end.setdefault(o.start + len(o.text[:k].rstrip()), o)
+    cands: list[_Cand] = []
+    for wi, w in enumerate(words):
+        if in_org.contains(w.stem_start, w.stem_end):
+            continue                                   # inside an organisation's name
+        t = _title_in_word(w, words, wi, org_end, text)
+        if t is None:
+            continue
+        c = _parse(t, words, orgs, org_end, text)
+        if c is not None:
+            cands.append(c)
+    return _resolve(cands, text)
+
+
+def _resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
+    full = [c for c in cands if not c.surname_only]
+    out: list[_Cand] = []
+    for c in cands:
+        if c.surname_only:
+            pool = [f for f in full if " " not in f.name and f.name.startswith(c.name) and len(f.name) >= 2
+                    and (f.base == c.base or f.title.endswith(c.base) or c.title.endswith(f.base))]
+            if not pool:
+                continue
+            before = [f for f in pool if f.start < c.start]
+            ref = before[-1] if before else pool[0]
+            out.append(replace(c, name=ref.name, rule="backref"))
+            continue
+        if " " not in c.name:
+            # the last word of a foreign name: 도넬란 장관 -> 미셸 도넬란
+            pool = [f for f in full if " " in f.name and f.name.split()[-1] == c.name]
+            if pool:
+                before = [f for f in pool if f.start < c.start]
+                ref = before[-1] if before else pool[0]
+                out.append(replace(c, name=ref.name, rule="backref"))
+                continue
+        out.append(c)
+    # one spelling per person: 미셸 더넬란 / 미셸 도넬란
+    canon: dict[str, str] = {}
+    for c in out:
+        if c.name in canon:
+            continue
+        rep = next((r for r in canon.values() if _similar(r, c.name)
+                    and any(x.name in (r, c.name) and (x.base == c.base or (x.org and c.org and x.org.canonical == c.org.canonical))
+                            for x in out if x is not c)), None)
+        canon[c.name] = rep or c.name
+    # share the organisation across mentions of one name
+    orgs_of: dict[str, dict] = {}
+    for c in out:
+        if c.org is not None:
+            orgs_of.setdefault(canon[c.name], {})[c.org.canonical] = c.org
+    result = []
+    for c in out:
+        key = canon[c.name]
+        org = c.org
+        if org is None and len(orgs_of.get(key, {})) == 1:
+            org = next(iter(orgs_of[key].values()))
+        country = c.country
+        if country is None:
+            countries = {x.country for x in out if canon[x.name] == key and x.country}
+            if len(countries) == 1:
+                country = countries.pop()
+        result.append(OfficialMention(
+            start=c.start, end=c.end, name_start=c.name_start, name_end=c.name_end, name=c.name,
+            name_latin=c.name_latin, title=c.title, organization=org.canonical if org else None,
+            country=country, role=_role(c.base, org), rule=c.rule, text=text[c.start:c.end],
+            person_id=_person_id(key, org.canonical if org else None)))
+    result.sort(key=lambda m: (m.start, m.end))
+    return result
