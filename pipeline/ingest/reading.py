@@ -285,6 +285,10 @@ def _read_meta(meta_path: str, item: InputFile, max_bytes: int) -> tuple[dict, s
 def load(item: InputFile, max_bytes: int, max_meta_bytes: int = 256 * 1024) -> Loaded:
     """The page's bytes and its sidecar's fields, read within the limits; ReadError otherwise."""
     check_inside(item.abs_path, item.root)
+    try:
+        os.stat(item.abs_path)               # a dangling link or a loop is unreadable, whatever its name
+    except (OSError, ValueError) as exc:
+        raise ReadError("unreadable", getattr(exc, "strerror", None) or str(exc)) from exc
     if item.kind is None:
         raise ReadError("unsupported_type", f"not an .html/.htm/.txt page: "
                                             f"{os.path.splitext(item.path)[1] or 'no suffix'}")
