@@ -228,3 +228,35 @@ def test_escaped_names_are_reversible():
         escaped.encode("utf-8")
         assert os.fsencode(unescape_name(escaped)) == raw_name
     assert escape_name(os.fsdecode(b"bad\xff.txt")) == "bad\\xff.txt"
+
+
+def test_a_failure_on_one_input_is_that_inputs_reject(tmp_path, monkeypatch):
+    """An unexpected exception while reading, or Kiwi failing on one text of a batch: a reject, the rest go on."""
+    import pipeline.document as document
+    import pipeline.nlp as nlp
+    from pipeline.ingest.reading import discover
+
+    for i in range(4):
+        (tmp_path / f"{i}.txt").write_text(_text(i) + (" 토큰화 실패" if i == 2 else ""), encoding="utf-8")
+    real_load, real_docs = document.load, nlp.make_docs
+
+    def load(item, *args):
+        if item.path == "1.txt":
+            raise RuntimeError("a reader bug")
+        return real_load(item, *args)
+
+    def make_docs(texts):
+        texts = list(texts)
+        for text in texts:
+            if "토큰화 실패" in text:
+                raise ValueError("Kiwi cannot take this text")
+        return real_docs(texts)
+
+    monkeypatch.setattr(document, "load", load)
+    monkeypatch.setattr(nlp, "make_docs", make_docs)
+    results = document.process_files(discover(tmp_path), Settings(workers=1))
+    outcome = {r.source_path: r.rows["rejects"][0]["reason"] if r.outcome == "rejected" else "article"
+               for r in results}
+    assert outcome == {"0.txt": "article", "1.txt": "unreadable", "2.txt": "extract_failed", "3.txt": "article"}
+    details = {r.source_path: r.rows["rejects"][0]["detail"] for r in results if r.outcome == "rejected"}
+    assert "a reader bug" in details["1.txt"] and "Kiwi cannot take this text" in details["2.txt"]
