@@ -260,3 +260,14 @@ def test_a_failure_on_one_input_is_that_inputs_reject(tmp_path, monkeypatch):
     assert outcome == {"0.txt": "article", "1.txt": "unreadable", "2.txt": "extract_failed", "3.txt": "article"}
     details = {r.source_path: r.rows["rejects"][0]["detail"] for r in results if r.outcome == "rejected"}
     assert "a reader bug" in details["1.txt"] and "Kiwi cannot take this text" in details["2.txt"]
+
+
+@pytest.mark.parametrize("depth", [300, 100_000])
+def test_pages_nested_deeper_than_the_parser_keep_their_text(depth):
+    from pipeline.clean.cleaner import clean_html
+
+    page = (f"<html><head><title>깊은 &amp; 제목</title><script>var s = '<p>스크립트</p>';</script></head><body>"
+            f"<nav>메뉴 정치 경제</nav>" + "<div>" * depth + f"<p>{ARTICLE}</p>" + "</div>" * depth + "</body></html>")
+    cleaned = clean_html(page)
+    assert "28개국 대표단이 참석해" in cleaned.text and cleaned.title == "깊은 & 제목"
+    assert "스크립트" not in cleaned.text and "메뉴" not in cleaned.text

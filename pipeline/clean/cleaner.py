@@ -265,7 +265,9 @@ class FlatText(HTMLParser):
         self.in_title = False
 
     def handle_starttag(self, tag, attrs):
-        if tag not in self.VOID:
+        if tag == "body":                    # whatever was left open before the body ends here
+            self.skip = 0
+        elif tag not in self.VOID:
             self.skip += tag in self.SKIP
         self.in_title = tag == "title"
         if tag in self.BLOCK:
