@@ -75,7 +75,8 @@ def cmd_extract(args) -> int:
                         reject_threshold=_share(args.reject_threshold, "--reject-threshold"),
                         max_deleted_share=_share(args.max_deleted_share, "--max-deleted-share"),
                         allow_deletions=args.allow_deletions, quiet=args.quiet, log_format=args.log_format,
-                        wait_for_lock=args.wait)
+                        wait_for_lock=args.wait,
+                        follow_symlinks=args.follow_symlinks)
     _setup_logging(args.log_format, args.quiet)
     _json_final_line = args.log_format == "json"
     report = run_extract(Path(args.raw), Path(args.processed), settings, _progress_factory(args.quiet))
@@ -101,13 +102,13 @@ def _output_file(path: str, flag: str) -> Path:
 
 
 def cmd_annotate(args) -> int:
-    from pipeline.analyst.annotate import annotate_lines
+    from pipeline.analyst.annotate import annotate_lines, dumps, read_lines
 
-    source = open(_input_file(args.input, "--input"), encoding="utf-8") if args.input else sys.stdin
+    source = open(_input_file(args.input, "--input"), "rb") if args.input else sys.stdin.buffer
     sink = open(_output_file(args.output, "--output"), "w", encoding="utf-8") if args.output else sys.stdout
     try:
-        for result in annotate_lines(source):
-            sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+        for result in annotate_lines(read_lines(source)):
+            sink.write(dumps(result) + "\n")
             sink.flush()
     finally:
         if args.input:
@@ -161,7 +162,7 @@ def cmd_query(args) -> int:
     store = Store(Path(args.processed))
     with store.reading():
         damaged = damaged_tables(store.root)
-        con = connect(store.root, damaged)
+        con = connect(store.root, args.allow_files, damaged)
     warning = "".join(f"pipeline: warning: table {name} is damaged ({problem}); queries that use it fail until "
                       f"pipeline extract rebuilds it\n" for name, problem in damaged.items())
     if not args.sql:
@@ -253,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "share of the known articles (default: 0.2); also refused: an input folder with no inputs")
     p.add_argument("--allow-deletions", action="store_true",
                    help="confirm a run refused for its deletions (or for an empty input folder)")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="read symbolic links that lead outside RAW (by default they are rejected as outside_input)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, warnings only")
     p.add_argument("--log-format", choices=("plain", "json"), default="plain", help="log lines on stderr")
     p.set_defaults(func=cmd_extract)
@@ -273,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sql", nargs="?", help="the SQL to run; without it, an interactive shell")
     p.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
     p.add_argument("--output", help="write the result to this file, in any format (needed for parquet)")
+    p.add_argument("--allow-files", action="store_true",
+                   help="let SQL read and write files outside PROCESSED (read_csv, COPY ... TO, ATTACH); "
+                        "by default only the tables' folder is reachable and extensions never auto-load")
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("report", help="static HTML report: events timeline, clusters, highlighted articles",

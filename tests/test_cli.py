@@ -118,3 +118,39 @@ def test_annotate_jsonl_with_a_bad_line():
         assert text[m["start"]:m["end"]] == m["text"]
     kinds = {m["kind"] for m in results[3]["mentions"]}
     assert {"date", "number", "official", "organization"} <= kinds
+
+
+def test_query_is_confined_to_the_tables_folder(sample_run, tmp_path):
+    import pytest
+
+    from pipeline.analyst.query import run_query
+    from pipeline.exits import UserError
+
+    assert run_query(sample_run, "SELECT count(*) AS n FROM articles").n[0] == 5
+    outside = tmp_path / "outside.csv"
+    refused = ["SELECT * FROM read_csv('/etc/passwd', sep=':')", "SELECT * FROM read_text('/etc/passwd')",
+               f"SELECT * FROM read_text('{sample_run}/../../../../etc/passwd')",
+               f"COPY (SELECT 1 AS x) TO '{outside}'", f"ATTACH '{tmp_path / 'new.db'}'",
+               "SELECT * FROM read_csv('https://example.com/x.csv')", "INSTALL httpfs",
+               "SET enable_external_access = true"]
+    for sql in refused:
+        with pytest.raises(UserError, match="SQL error"):          # a refused statement is the user's error
+            run_query(sample_run, sql)
+    assert not outside.exists() and not (tmp_path / "new.db").exists()
+    out = run("query", str(sample_run), "SELECT * FROM read_csv('/etc/passwd', sep=':', header=false)")
+    assert out.returncode == 2 and out.stderr.startswith("pipeline: exit 2: SQL error: Permission")
+    allowed = run("query", str(sample_run), "SELECT count(*) AS n FROM read_text('/etc/passwd')", "--format", "csv",
+                  "--allow-files")
+    assert allowed.returncode == 0 and allowed.stdout.split() == ["n", "1"], allowed.stderr
+
+
+def test_annotate_survives_surrogates_bad_bytes_and_deep_json():
+    lines = (b'{"id": 1, "text": "\\ud800 \xec\xa0\x95\xeb\xb6\x80\xeb\x8a\x94 2025\xeb\x85\x84 2\xec\x9b\x94 10\xec\x9d\xbc"}\n'
+             b"\xff\xfe not utf-8\n" + b"[" * 100_000 + b"\n" + b'{"id": "\\udc80", "text": "x"}\n'
+             b'{"id": 5, "text": "ok"}\n')
+    out = subprocess.run([*PY, "annotate"], input=lines, capture_output=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    results = [json.loads(line) for line in out.stdout.decode("utf-8").splitlines()]
+    assert [r.get("id") for r in results] == [1, None, None, "\ufffd", 5]
+    assert "mentions" in results[0] and results[0]["mentions"][0]["value"]["start"] == "2025-02-10"
+    assert "error" in results[1] and "error" in results[2] and "mentions" in results[4]

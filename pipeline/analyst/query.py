@@ -1,4 +1,9 @@
-"""``pipeline query``: DuckDB over the tables, one view per table named after it."""
+"""``pipeline query``: DuckDB over the tables, one view per table named after it.
+
+The connection is inert by default: extensions are never installed or loaded on their own, and
+files can be read or written only inside the tables' folder (``allow_files`` lifts that); the
+configuration is then locked, so SQL cannot undo it.
+"""
 from __future__ import annotations
 
 import re
@@ -33,13 +38,13 @@ def damaged_tables(processed: Path) -> dict[str, str]:
     return found
 
 
-def connect(processed: Path, damaged: dict[str, str] | None = None):
+def connect(processed: Path, allow_files: bool = False, damaged: dict[str, str] | None = None):
     """A DuckDB connection with a view per table (an empty view when a table has no parts yet);
     a damaged table gets no view, so that only the queries that use it fail."""
     import duckdb
 
     damaged = damaged_tables(processed) if damaged is None else damaged
-    con = duckdb.connect()
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     for name in VIEWS:
         if name in damaged:
             continue
@@ -50,7 +55,17 @@ def connect(processed: Path, damaged: dict[str, str] | None = None):
         else:
             con.register(f"_{name}_empty", SCHEMAS[name].empty_table())
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM _{name}_empty")
+    if not allow_files:
+        confine(con, Path(processed))
     return con
+
+
+def confine(con, folder: Path) -> None:
+    """Files only inside ``folder``; no other external access; no more SET of these (DuckDB ≥ 1.2)."""
+    root = str(folder.resolve()).rstrip("/").replace("'", "''") + "/"
+    con.execute(f"SET allowed_directories = ['{root}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
 
 
 def execute(con, sql: str, damaged: dict[str, str]):
@@ -67,9 +82,9 @@ def execute(con, sql: str, damaged: dict[str, str]):
         raise UserError(f"SQL error: {one_line(str(exc))}") from None
 
 
-def run_query(processed: Path, sql: str):
+def run_query(processed: Path, sql: str, allow_files: bool = False):
     """Run SQL over the tables (whole commits only) and return a pandas DataFrame."""
     check_folder(processed)
     with Store(processed).reading():
         damaged = damaged_tables(processed)
-        return execute(connect(processed, damaged), sql, damaged)
+        return execute(connect(processed, allow_files, damaged), sql, damaged)

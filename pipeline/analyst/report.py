@@ -16,6 +16,8 @@ host (an article's original URL is shown as text, not as a link).
 - Article text is highlighted with spaCy's displaCy (entity style, from the tables' character
   offsets). Officials are highlighted on their name. Where two mentions overlap, the longer one
   is highlighted and the other stays listed in the tables below the text.
+- Every page carries a Content-Security-Policy (no script, no external load): should a value ever slip
+  through unescaped, the browser still runs nothing.
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -110,9 +111,13 @@ def _stat_key(item: InputFile) -> tuple[int, int]:
 
 
 def _file_hash(path: str) -> str | None:
+    """sha256 of a regular file's bytes (None for anything else: a FIFO must not block the run)."""
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
     except OSError:
@@ -398,7 +403,7 @@ def _run(store: Store, raw: Path, settings: Settings, report: RunReport,
     if store.recover():
         log.info("finished an interrupted commit left by an earlier run")
     fingerprint = settings_hash(settings)
-    inputs = discover(raw)
+    inputs = discover(raw, settings.follow_symlinks)
     manifest, damage, manifest_lost = _inspect(store, report.run_id)
     plan = plan_run(inputs, manifest, fingerprint, settings.full, _lost_keys(store, damage, manifest_lost))
     report.n_seen, report.n_skipped, report.n_deleted = len(inputs), len(plan.keep), plan.n_deleted
