@@ -382,3 +382,20 @@ def test_a_reader_waits_for_a_commit_in_progress(ten_pages, tmp_path):
     commit.release()
     reader.join(30)
     assert seen["n"]["n"].tolist() == [10]
+
+
+def test_a_page_replaced_by_a_fifo_of_the_same_size_does_not_hang_the_run(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "a.txt").write_text(TEXTS[0], encoding="utf-8")
+    (raw / "empty.txt").write_bytes(b"")                             # an 'empty' reject, with a content hash
+    run_extract(raw, out, QUIET)
+    (raw / "empty.txt").unlink()
+    os.mkfifo(raw / "empty.txt")                                     # size 0 too, a new mtime: hashing must not block
+    script = ("import sys\nfrom pipeline.batch.runner import run_extract\nfrom pipeline.settings import Settings\n"
+              "r = run_extract(sys.argv[1], sys.argv[2], Settings(quiet=True, workers=1))\nprint(r.n_processed)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(raw), str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.split() == ["1"], done.stderr[-2000:]
+    rejects = pd.read_parquet(out / "rejects").set_index("source_path")
+    assert rejects.loc["empty.txt", "reason"] == "not_a_file"
