@@ -44,7 +44,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("date_start", _date), ("date_end", _date), ("grain", _str), ("resolution", _str),
         ("timex", _str), ("rule", _str))),
     "numbers": pa.schema(_fields(*_SPAN,
-        ("value", _f64), ("kind", _str), ("unit", _str), ("counted", _str), ("counted_noun", _str),
+        ("value", _f64), ("value_max", _f64), ("kind", _str), ("unit", _str), ("counted", _str), ("counted_noun", _str),
         ("qualifier", _str), ("rule", _str))),
     "officials": pa.schema(_fields(*_SPAN,
         ("name_start", _i32), ("name_end", _i32), ("name", _str), ("name_latin", _str), ("title", _str),
@@ -78,7 +78,8 @@ ARTICLE_TABLES = ("articles", "rejects", "dates", "numbers", "officials", "organ
 ENUMS: dict[tuple[str, str], frozenset] = {
     ("dates", "grain"): frozenset({"day", "week", "month", "quarter", "half", "year", "decade"}),
     ("dates", "resolution"): frozenset({"absolute", "relative_to_reference", "relative_to_previous_date", "unresolved"}),
-    ("numbers", "kind"): frozenset({"count", "money", "percent", "ordinal", "duration", "measure", "other"}),
+    ("numbers", "kind"): frozenset({"count", "money", "percent", "ordinal", "duration", "measure", "other",
+                                    "numeral"}),
     ("numbers", "counted"): frozenset({"country", "organization", "person", "other"}),
     ("numbers", "qualifier"): frozenset({"exact", "approx", "at_least", "more_than", "at_most", "less_than"}),
     ("officials", "role"): frozenset({"government", "corporate", "academic", "other"}),

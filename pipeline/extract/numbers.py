@@ -53,7 +53,9 @@ import re
 
 from pipeline.extract.mentions import NumberMention
 
-from .numerals import _AGE_BLOCK_RE, _AGE_RE, _BIG, _CURRENCY, _DAE_COUNT_BEFORE_RE, _DAE_RE, _DURATION_CONTEXT_RE, _EMAIL_RE, _EN_MULT, _EN_NOUNS, _EN_PREFIX, _EN_RE, _FRACTION_RE, _GENERIC, _HEAD_RE, _LABELLED, _LABELLED_RE, _MASK_RE, _NATIVE, _NATIVE_ATTACH_EXCLUDE, _NATIVE_FIRST, _NATIVE_FIRST_UNITS, _NATIVE_NOUN_MIN, _NATIVE_ORD, _NATIVE_ORD_RE, _NOUNS, _NOUN_BEFORE_RE, _NOUN_RE, _PARTICLES, _PREFIX_Q, _PREFIX_RE, _RANGE_NATIVE_RE, _RANGE_Q, _RANGE_RE, _SCORE_RE, _SINO_DIGITS, _SINO_SMALL, _URL_RE, _YEO_RE, _is_hangul, _largest_big, _match_unit, _num, _parse_core, _qualifier_suffix
+from .dates import extract_dates
+from .number_forms import bare_candidates, decimal_candidates, fraction_candidates, score_candidates
+from .numerals import _LAW_BEFORE_RE, _LAW_NOT_AFTER_RE, _NEG_BEFORE_RE, _AGE_BLOCK_RE, _AGE_RE, _BIG, _CURRENCY, _DAE_COUNT_BEFORE_RE, _DAE_RE, _DURATION_CONTEXT_RE, _EMAIL_RE, _EN_MULT, _EN_NOUNS, _EN_PREFIX, _EN_RE, _FRACTION_RE, _GENERIC, _HEAD_RE, _LABELLED, _LABELLED_RE, _MASK_RE, _NATIVE, _NATIVE_ATTACH_EXCLUDE, _NATIVE_FIRST, _NATIVE_FIRST_UNITS, _NATIVE_NOUN_MIN, _NATIVE_ORD, _NATIVE_ORD_RE, _NOUNS, _NOUN_BEFORE_RE, _NOUN_RE, _PARTICLES, _PREFIX_Q, _PREFIX_RE, _RANGE_NATIVE_RE, _RANGE_Q, _RANGE_RE, _SCORE_RE, _SINO_DIGITS, _SINO_SMALL, _URL_RE, _YEO_RE, _is_hangul, _largest_big, _match_unit, _num, _parse_core, _qualifier_suffix
 __all__ = ["extract_numbers"]
 
 # --------------------------------------------------------------------------- Korean heads
@@ -115,6 +117,7 @@ def _build(text: str, m: re.Match, n: int):
     native = rule == "native"
 
     pos = m.end()
+    value_max = value + 1 if approx_native else None          # 두세 명: 2-3
     qualifier = "approx" if approx_native else "exact"
     if rule == "vague":
         qualifier = "at_least"
@@ -149,6 +152,9 @@ def _build(text: str, m: re.Match, n: int):
                 # 2~3억원: the lower bound borrows the upper bound's myriad unit
                 if big_up and not _largest_big(core_txt) and value * big_up <= upper:
                     value *= big_up
+                value_max = _range_upper(value, upper, up_txt)
+            else:
+                value_max = float(_NATIVE[up_txt][0])
             is_range = True
             pos = rm.end()
             core_txt += up_txt
@@ -163,6 +169,9 @@ def _build(text: str, m: re.Match, n: int):
             if not is_range:
                 qualifier = "approx"
 
+    law = _law_article(text, head_start, pos, core_txt, rule, je)
+    if law is not None:
+        return law
     entry, uend = _match_unit(text, pos, native, native, je)
 
     kind = "other"
@@ -189,7 +198,7 @@ def _build(text: str, m: re.Match, n: int):
                 return None                                  # 제3자, 제1원전: part of a word
             kind, rule = "ordinal", "je"
         elif rule == "arabic" and _largest_big(core_txt) and (value >= 10000 or is_range):
-            kind, rule = "other", "bare_big"                 # 매출 1조2000억, 인구 1000만
+            kind, rule, unit = "numeral", "bare_big", None   # 매출 1조2000억, 인구 1000만
         else:
             return None                                      # bare numbers are not quantities
     else:
@@ -206,7 +215,8 @@ def _build(text: str, m: re.Match, n: int):
                 and len(core_txt) <= 2:
             return None                                      # 구조자, 오만(한): words, not numbers
         if rule == "arabic" and not je and not is_range and not has_yeo and core_txt.isdigit() \
-                and len(core_txt) >= 3 and text[pos:pos + 1] in (" ", "\u00a0"):
+                and len(core_txt) >= 3 and text[pos:pos + 1] in (" ", "\u00a0") \
+                and entry["kind"] not in ("percent", "money", "measure"):
             # '30669 경찰 …', '30652 칸 …': a number opening a line and followed by a
             # space is a row number, not a quantity
             ls = text.rfind("\n", 0, head_start) + 1
@@ -286,10 +296,36 @@ def _build(text: str, m: re.Match, n: int):
                                         and not approx_native and pq != "exact"):
                 qualifier = pq
 
-    if not math.isfinite(value) or value < 0:
+    if not je and kind not in ("count", "ordinal"):
+        neg = _NEG_BEFORE_RE.search(text, max(0, start - 6), start)
+        if neg:                                              # 마이너스 5%, -5퍼센트
+            start, value = neg.start(), -value
+            value_max = -value_max if value_max is not None else None
+            if value_max is not None:
+                value, value_max = min(value, value_max), max(value, value_max)
+    if not math.isfinite(value) or (value < 0 and kind in ("count", "ordinal")):
         return None
     rule_id = f"ko.{rule}.{kind}" + (".range" if is_range else "")
-    return (start, end, value, kind, unit, counted, counted_noun, qualifier, rule_id)
+    return (start, end, value, kind, unit, counted, counted_noun, qualifier, rule_id, value_max)
+
+
+def _range_upper(value: float, upper: float, up_txt: str) -> float:
+    """Upper bound of a range; a shortened one borrows the lower bound's leading digits (96~7% -> 97)."""
+    if upper < value and up_txt.isdigit() and value == int(value):
+        scale = 10 ** len(up_txt)
+        borrowed = value - value % scale + upper
+        if borrowed > value:
+            return borrowed
+    return upper if upper >= value else None
+
+
+def _law_article(text: str, head_start: int, pos: int, core_txt: str, rule: str, je: bool):
+    """관세법 338조, 당규 66조: an article number after a law or rules name (66조 원 stays money)."""
+    if rule != "arabic" or not core_txt.endswith("조") or not core_txt[:-1].isdigit():
+        return None
+    if not _LAW_BEFORE_RE.search(text, max(0, head_start - 12), head_start) or _LAW_NOT_AFTER_RE.match(text, pos):
+        return None
+    return (head_start, pos, float(core_txt[:-1]), "ordinal", "조", None, None, "exact", "ko.law_article", None)
 
 
 # --------------------------------------------------------------------------- other rules
@@ -412,7 +448,9 @@ def _extract(text: str) -> list[NumberMention]:
     cands = (_korean_candidates(text, masked) + _english_candidates(text, masked)
              + _age_candidates(text, masked) + _fraction_candidates(text, masked)
              + _score_candidates(text, masked) + _labelled_candidates(text, masked)
-             + _native_ordinal_candidates(text, masked))
+             + _native_ordinal_candidates(text, masked) + fraction_candidates(text, masked)
+             + decimal_candidates(text, masked, _match_unit) + score_candidates(text, masked))
+    cands += bare_candidates(text, masked, [(d.start, d.end) for d in extract_dates(text, None)])
     # longest wins, then earliest
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
     taken: list[tuple[int, int]] = []
@@ -427,9 +465,10 @@ def _extract(text: str) -> list[NumberMention]:
         chosen.append(c)
     chosen.sort(key=lambda c: c[0])
     return [
-        NumberMention(start=s, end=e, text=text[s:e], value=float(v), kind=k, unit=u,
-                      counted=cd, counted_noun=cn, qualifier=q, rule=r)
-        for (s, e, v, k, u, cd, cn, q, r) in chosen
+        NumberMention(start=c[0], end=c[1], text=text[c[0]:c[1]], value=float(c[2]), kind=c[3], unit=c[4],
+                      counted=c[5], counted_noun=c[6], qualifier=c[7], rule=c[8],
+                      value_max=c[9] if len(c) > 9 and c[9] is not None else None)
+        for c in chosen
     ]
 
 

@@ -1,0 +1,109 @@
+"""Number forms beside the counter-led quantities of :mod:`pipeline.extract.numbers`, read with the word-numeral
+grammar (:mod:`pipeline.extract.numeral_words`):
+
+* **bare numerals** — a numeral standing as a word of its own (followed by a space, punctuation or a particle),
+  Arabic or in words (``2,650.31``, ``삼천이백``, ``스물다섯``, ``하나``, ``마이너스 3``): kind ``numeral``, no
+  unit.  Not bare numerals: digits glued to letters or to a Hangul word (``G7``, ``코로나19``, ``3차원``), list
+  markers (``1.``, ``2)`` at a line start), row numbers opening a line, anything inside a date or a time
+  (``2024 파리올림픽``, ``5·18``, ``12:30``);
+* **fractions in words** — ``삼분의 일``, ``3분의 2``, ``일과 이분의 일`` (= 1.5): kind ``other``, unit ``분의``;
+* **decimals in words** — ``이백점 영삼`` (= 200.03), with a unit when one follows (``삼점 오 퍼센트``);
+* **scores** — ``50 대 36`` (not 50 of the counter 대): kind ``other``, unit ``score``.
+
+Candidates are tuples ``(start, end, value, kind, unit, counted, counted_noun, qualifier, rule)``, the shape the
+numbers extractor selects from.
+"""
+from __future__ import annotations
+
+import re
+
+from .numeral_words import NATIVE, NATIVE_WORD, NEGATIVE_WORDS, SINO_WORD, _D, _W, alternation, parse_numeral
+
+_AR = r"[0-9０-９]{1,3}(?:,[0-9０-９]{3})+(?:\.[0-9０-９]+)?|[0-9０-９]+(?:\.[0-9０-９]+)?"
+_BIGC = "".join(_D["big_units"])
+_ARCORE = rf"(?:{_AR})(?:[{_BIGC}](?!각)(?: ?(?:{_AR}))?)*"
+_FOLLOW = alternation(_W["bare_follow"])
+_END = rf"(?=$|[^가-힣0-9A-Za-z０-９.,%％]|[.,](?![0-9])|(?:{_FOLLOW})(?![가-힣]))"
+_BEFORE = r"(?<![0-9A-Za-z가-힣０-９.,_/#~∼〜～·ㆍ\-−–:@$€£¥₩%])"
+_NEG = rf"(?P<neg>(?:{alternation(NEGATIVE_WORDS)}) ?|[-−](?=[0-9０-９]))"
+_SHORT_NATIVE = {w for w in NATIVE if len(w) == 1} - set(_W["native_standalone"])
+
+_BARE_RE = re.compile(
+    rf"{_BEFORE}{_NEG}?(?:(?P<ar>{_ARCORE})|(?P<sino>{SINO_WORD})|(?P<native>{NATIVE_WORD})){_END}")
+_YEAR_LIKE = re.compile(r"(?:19|20)[0-9]{2}")
+_LIST_MARKER = re.compile(r"[.)](?=\s|[가-힣]|$)")
+
+_NUMWORD = rf"(?:{_AR}|{SINO_WORD}|[일이삼사오육칠팔구십백천])"
+_FRACTION_RE = re.compile(
+    rf"(?<![가-힣0-9])(?:(?P<whole>{_AR}|{SINO_WORD}|[일이삼사오육칠팔구]) ?(?:{alternation(_W['fraction_joiners'])}) )?"
+    rf"(?P<den>{_NUMWORD}) ?분의 ?(?P<num>{_NUMWORD}?)(?:{_END})")
+_DECIMAL_RE = re.compile(rf"(?<![가-힣0-9])(?P<n>{SINO_WORD})")
+_SCORE_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<a>[0-9]{1,3}) ?대 ?(?P<b>[0-9]{1,3})(?![0-9.,%])"
+                       r"(?=$|[^가-힣]|으로|로|의|이|가|을|를|에|와|과|까지)")
+
+
+def _line_start(text: str, pos: int) -> bool:
+    return not text[text.rfind("\n", 0, pos) + 1:pos].strip()
+
+
+def _bare_ok(text: str, m: re.Match) -> bool:
+    """A bare numeral that is a quantity's number, not a code, a list marker, a row number or a year."""
+    word = m.group("ar") or m.group("sino") or m.group("native")
+    if m.group("ar"):
+        digits = word.replace(",", "")
+        if _YEAR_LIKE.fullmatch(digits) or (digits.isdigit() and len(digits) <= 2 and _LIST_MARKER.match(text, m.end())):
+            return False
+        if digits.isdigit() and len(digits) >= 3 and _line_start(text, m.start()) and text[m.end():m.end() + 1] == " ":
+            return False                                   # '30669 경찰 …': a board's row number
+        return True
+    if m.group("native"):
+        return word not in _SHORT_NATIVE                   # 한/두/세/네/열/쉰 alone are other words
+    return len(word.replace(" ", "")) >= _W["bare_min_sino_chars"] or "점" in word
+
+
+def bare_candidates(text: str, masked, date_spans) -> list[tuple]:
+    out = []
+    for m in _BARE_RE.finditer(text):
+        if not _bare_ok(text, m):
+            continue
+        value = parse_numeral(m.group(0))
+        if value is None or masked(m.start(), m.end()) or any(s < m.end() and m.start() < e for s, e in date_spans):
+            continue
+        kind = "ar" if m.group("ar") else "sino" if m.group("sino") else "native"
+        out.append((m.start(), m.end(), value, "numeral", None, None, None, "exact", f"ko.{kind}.numeral"))
+    return out
+
+
+def fraction_candidates(text: str, masked) -> list[tuple]:
+    out = []
+    for m in _FRACTION_RE.finditer(text):
+        den, num = parse_numeral(m.group("den")), parse_numeral(m.group("num") or "")
+        whole = parse_numeral(m.group("whole")) if m.group("whole") else 0.0
+        if not den or num is None or whole is None or masked(m.start(), m.end()):
+            continue
+        out.append((m.start(), m.end(), whole + num / den, "other", "분의", None, None, "exact", "ko.fraction"))
+    return out
+
+
+def decimal_candidates(text: str, masked, match_unit) -> list[tuple]:
+    """Decimals in words (이백점 영삼), with the unit that follows if any."""
+    out = []
+    for m in _DECIMAL_RE.finditer(text):
+        if "점" not in m.group("n") or masked(m.start(), m.end()):
+            continue
+        value = parse_numeral(m.group("n"))
+        if value is None:
+            continue
+        entry, end = match_unit(text, m.end(), False, False, False)
+        if entry is not None and entry["kind"] not in ("skip", "count"):
+            out.append((m.start(), end, value, entry["kind"], entry.get("out", entry["u"]), None, None, "exact",
+                        "ko.decimal_word." + entry["kind"]))
+        elif re.match(_END, text[m.end():]):
+            out.append((m.start(), m.end(), value, "numeral", None, None, None, "exact", "ko.decimal_word.numeral"))
+    return out
+
+
+def score_candidates(text: str, masked) -> list[tuple]:
+    """50 대 36: a score or ratio, not 50 of the counter 대."""
+    return [(m.start(), m.end(), float(m.group("a")), "other", "score", None, None, "exact", "ko.score.dae")
+            for m in _SCORE_RE.finditer(text) if not masked(m.start(), m.end())]
