@@ -76,7 +76,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 ARTICLE_TABLES = ("articles", "rejects", "dates", "numbers", "officials", "organizations", "locations", "events")
 
 ENUMS: dict[tuple[str, str], frozenset] = {
-    ("dates", "grain"): frozenset({"day", "week", "month", "quarter", "half", "year", "decade"}),
+    ("dates", "grain"): frozenset({"day", "week", "month", "quarter", "half", "year", "decade", "century"}),
     ("dates", "resolution"): frozenset({"absolute", "relative_to_reference", "relative_to_previous_date", "unresolved"}),
     ("numbers", "kind"): frozenset({"count", "money", "percent", "ordinal", "duration", "measure", "other",
                                     "numeral"}),

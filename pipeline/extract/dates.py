@@ -44,21 +44,69 @@ candidates, :mod:`~pipeline.extract.date_resolution` resolves them against the r
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from pipeline.extract.mentions import DateMention
 
+from . import date_forms  # noqa: F401  (registers the resolvers of the newer forms)
 from .date_resolution import Context, consecutive, to_int, month_len, month_number, remember, resolve
-from .date_rules import COMPILED, Candidate, Rule
+from .date_rules import COMPILED, RULES, Candidate, Rule
+from .numeral_words import parse_numeral
+
+_SINO_MONTHS = RULES["sino_months"]
+_NUMBER_GROUPS = ("y4", "mo", "d", "y4_b", "mo_b", "d_b")
+# what may stand between two dates of one range, and what must then follow the second
+_JOIN_SEP = re.compile(r"[ \t]?(?P<sep>부터|에서|[~∼〜～\-–]|과|와)[ \t]?")
+_JOIN_TAIL = {"에서": re.compile(r"[ \t]?까지"), "과": re.compile(r"[ \t]?사이"), "와": re.compile(r"[ \t]?사이")}
+_OPTIONAL_TAIL = re.compile(r"[ \t]?까지")
+_JOINABLE = {"calendar", "relative", "weekday", "quarter", "half", "lunar", "month_weekday", "month_last_day",
+             "decade", "century", "season", "month_week"}
+JOINED = Rule("ko_joined_range", "joined", re.compile(""))
+
+
+def _arabic_groups(groups: dict) -> dict:
+    """Sino-Korean numbers of a date (이천십오년 삼월 삼일, 시월) as digits, so resolvers read one form."""
+    for key in _NUMBER_GROUPS:
+        value = groups.get(key)
+        if value is not None and not value.isdigit():
+            number = _SINO_MONTHS.get(value) if key.startswith("mo") else None
+            number = number if number is not None else parse_numeral(value)
+            groups[key] = str(int(number)) if number is not None else value
+    return groups
+
 
 def _candidates(text: str) -> list[Candidate]:
     found = []
     for order, rule in enumerate(COMPILED):
         for m in rule.regex.finditer(text):
-            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            groups = _arabic_groups({k: v for k, v in m.groupdict().items() if v is not None})
             if m.end() > m.start() and _plausible(groups, rule):
                 found.append(Candidate(m.start(), m.end(), order, rule, groups))
-    return found
+    return found + _joined(text, found)
+
+
+def _joined(text: str, found: list[Candidate]) -> list[Candidate]:
+    """Two date candidates joined into one range (2015년부터 2017년 5월 5일까지, 3월과 5월 사이)."""
+    longest: dict[int, Candidate] = {}
+    for c in found:
+        if c.rule.kind in _JOINABLE and (c.start not in longest or c.end > longest[c.start].end):
+            longest[c.start] = c
+    out = []
+    for a in found:
+        if a.rule.kind not in _JOINABLE:
+            continue
+        sep = _JOIN_SEP.match(text, a.end)
+        b = longest.get(sep.end()) if sep else None
+        if b is None:
+            continue
+        tail = _JOIN_TAIL.get(sep.group("sep"))
+        t = (tail or _OPTIONAL_TAIL).match(text, b.end)
+        if tail is not None and t is None:
+            continue
+        end = t.end() if t else b.end
+        out.append(Candidate(a.start, end, len(COMPILED), JOINED, {"_a": a, "_b": b}))
+    return out
 
 
 def _select(cands: list[Candidate], length: int) -> list[Candidate]:
@@ -119,9 +167,17 @@ def extract_dates(text: str, reference: date | None = None) -> list[DateMention]
     mentions = []
     for cand in _select(_candidates(text), len(text)):
         res = resolve(cand, ctx)
-        if res is None:
+        if res is None and cand.rule is JOINED:          # not one range after all: its two dates alone
+            for part in (cand.groups["_a"], cand.groups["_b"]):
+                _emit(text, part, resolve(part, ctx), ctx, mentions)
             continue
-        remember(res, ctx)
-        mentions.append(DateMention(cand.start, cand.end, text[cand.start:cand.end], res.start, res.end,
-                                    res.grain, res.resolution, res.timex, cand.rule.id))
+        _emit(text, cand, res, ctx, mentions)
     return mentions
+
+
+def _emit(text: str, cand: Candidate, res, ctx: Context, mentions: list[DateMention]) -> None:
+    if res is None:
+        return
+    remember(res, ctx)
+    mentions.append(DateMention(cand.start, cand.end, text[cand.start:cand.end], res.start, res.end,
+                                res.grain, res.resolution, res.timex, cand.rule.id))
