@@ -54,12 +54,14 @@ SCHEMAS: dict[str, pa.Schema] = {
     "locations": pa.schema(_fields(*_SPAN, ("kind", _str), ("rule", _str))),
     "events": pa.schema(_fields(
         ("event_id", _str), ("article_id", _str), ("type", _str), ("name", _str), ("name_en", _str),
-        ("date_start", _date), ("date_end", _date), ("location", _str), ("counts", pa.list_(COUNT)),
+        ("date_start", _date), ("date_end", _date), ("date_grain", _str), ("location", _str),
+        ("counts", pa.list_(COUNT)),
         ("officials", pa.list_(_str)), ("organizations", pa.list_(_str)), ("parent_event_id", _str),
         ("evidence", pa.list_(EVIDENCE)), ("confidence", _f64), ("rule", _str))),
     "event_clusters": pa.schema(_fields(
         ("cluster_id", _str), ("type", _str), ("name", _str), ("names", pa.list_(_str)),
-        ("date_start", _date), ("date_end", _date), ("location", _str), ("article_ids", pa.list_(_str)),
+        ("date_start", _date), ("date_end", _date), ("date_grain", _str), ("location", _str),
+        ("article_ids", pa.list_(_str)),
         ("event_ids", pa.list_(_str)), ("n_articles", _i32), ("n_sources", _i32),
         ("counts", pa.list_(CLUSTER_COUNT)), ("conflicts", pa.list_(CONFLICT)))),
     "runs": pa.schema(_fields(
@@ -75,8 +77,11 @@ SCHEMAS: dict[str, pa.Schema] = {
 # Tables of per-article rows (replaced when their article changes), in writing order.
 ARTICLE_TABLES = ("articles", "rejects", "dates", "numbers", "officials", "organizations", "locations", "events")
 
+GRAINS = frozenset({"day", "week", "month", "quarter", "half", "year", "decade", "century"})
 ENUMS: dict[tuple[str, str], frozenset] = {
-    ("dates", "grain"): frozenset({"day", "week", "month", "quarter", "half", "year", "decade", "century"}),
+    ("dates", "grain"): GRAINS,
+    ("events", "date_grain"): GRAINS,
+    ("event_clusters", "date_grain"): GRAINS,
     ("dates", "resolution"): frozenset({"absolute", "relative_to_reference", "relative_to_previous_date", "unresolved"}),
     ("numbers", "kind"): frozenset({"count", "money", "percent", "ordinal", "duration", "measure", "other",
                                     "numeral"}),
