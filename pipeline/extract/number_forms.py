@@ -28,8 +28,10 @@ _BEFORE = r"(?<![0-9A-Za-z가-힣０-９.,_/#~∼〜～·ㆍ\-−–:@$€£¥�
 _NEG = rf"(?P<neg>(?:{alternation(NEGATIVE_WORDS)}) ?|[-−](?=[0-9０-９]))"
 _SHORT_NATIVE = {w for w in NATIVE if len(w) == 1} - set(_W["native_standalone"])
 
+_FIRST = "0-9０-９\\-−" + "".join(sorted({w[0] for w in NEGATIVE_WORDS} | {w[0] for w in NATIVE} | set("일이삼사오육칠팔구십백천")))
 _BARE_RE = re.compile(
-    rf"{_BEFORE}{_NEG}?(?:(?P<ar>{_ARCORE})|(?P<sino>{SINO_WORD})|(?P<native>{NATIVE_WORD})){_END}")
+    rf"(?=[{_FIRST}]){_BEFORE}{_NEG}?(?:(?P<ar>{_ARCORE})|(?P<sino>{SINO_WORD})|(?P<native>{NATIVE_WORD})){_END}")
+_DATE_CONTEXT = 30                  # characters of context either side when looking for a date around a numeral
 _YEAR_LIKE = re.compile(r"(?:19|20)[0-9]{2}")
 _LIST_MARKER = re.compile(r"[.)](?=\s|[가-힣]|$)")
 
@@ -37,7 +39,7 @@ _NUMWORD = rf"(?:{_AR}|{SINO_WORD}|[일이삼사오육칠팔구십백천])"
 _FRACTION_RE = re.compile(
     rf"(?<![가-힣0-9])(?:(?P<whole>{_AR}|{SINO_WORD}|[일이삼사오육칠팔구]) ?(?:{alternation(_W['fraction_joiners'])}) )?"
     rf"(?P<den>{_NUMWORD}) ?분의 ?(?P<num>{_NUMWORD}?)(?:{_END})")
-_DECIMAL_RE = re.compile(rf"(?<![가-힣0-9])(?P<n>{SINO_WORD})")
+_DECIMAL_RE = re.compile(rf"(?=[일이삼사오육칠팔구십백천만억조경0-9])(?<![가-힣0-9])(?P<n>{SINO_WORD})")
 _SCORE_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<a>[0-9]{1,3}) ?대 ?(?P<b>[0-9]{1,3})(?![0-9.,%])"
                        r"(?=$|[^가-힣]|으로|로|의|이|가|을|를|에|와|과|까지)")
 
@@ -61,13 +63,18 @@ def _bare_ok(text: str, m: re.Match) -> bool:
     return len(word.replace(" ", "")) >= _W["bare_min_sino_chars"] or "점" in word
 
 
-def bare_candidates(text: str, masked, date_spans) -> list[tuple]:
+def bare_candidates(text: str, masked, dates_in) -> list[tuple]:
+    """dates_in(start, end): the (start, end) spans of the dates found in text[start:end] (offsets into text);
+    a bare numeral inside one is part of a date (5·18, 2013~14 시즌, 10 and 11 February)."""
     out = []
     for m in _BARE_RE.finditer(text):
         if not _bare_ok(text, m):
             continue
         value = parse_numeral(m.group(0))
-        if value is None or masked(m.start(), m.end()) or any(s < m.end() and m.start() < e for s, e in date_spans):
+        if value is None or masked(m.start(), m.end()):
+            continue
+        window = (max(0, m.start() - _DATE_CONTEXT), min(len(text), m.end() + _DATE_CONTEXT))
+        if any(s < m.end() and m.start() < e for s, e in dates_in(*window)):
             continue
         kind = "ar" if m.group("ar") else "sino" if m.group("sino") else "native"
         out.append((m.start(), m.end(), value, "numeral", None, None, None, "exact", f"ko.{kind}.numeral"))
@@ -76,6 +83,8 @@ def bare_candidates(text: str, masked, date_spans) -> list[tuple]:
 
 def fraction_candidates(text: str, masked) -> list[tuple]:
     out = []
+    if "분의" not in text:
+        return out
     for m in _FRACTION_RE.finditer(text):
         den, num = parse_numeral(m.group("den")), parse_numeral(m.group("num") or "")
         whole = parse_numeral(m.group("whole")) if m.group("whole") else 0.0
@@ -88,6 +97,8 @@ def fraction_candidates(text: str, masked) -> list[tuple]:
 def decimal_candidates(text: str, masked, match_unit) -> list[tuple]:
     """Decimals in words (이백점 영삼), with the unit that follows if any."""
     out = []
+    if "점" not in text:
+        return out
     for m in _DECIMAL_RE.finditer(text):
         if "점" not in m.group("n") or masked(m.start(), m.end()):
             continue
@@ -105,5 +116,7 @@ def decimal_candidates(text: str, masked, match_unit) -> list[tuple]:
 
 def score_candidates(text: str, masked) -> list[tuple]:
     """50 대 36: a score or ratio, not 50 of the counter 대."""
+    if "대" not in text:
+        return []
     return [(m.start(), m.end(), float(m.group("a")), "other", "score", None, None, "exact", "ko.score.dae")
             for m in _SCORE_RE.finditer(text) if not masked(m.start(), m.end())]

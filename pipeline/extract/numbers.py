@@ -450,7 +450,8 @@ def _extract(text: str) -> list[NumberMention]:
              + _score_candidates(text, masked) + _labelled_candidates(text, masked)
              + _native_ordinal_candidates(text, masked) + fraction_candidates(text, masked)
              + decimal_candidates(text, masked, _match_unit) + score_candidates(text, masked))
-    cands += bare_candidates(text, masked, [(d.start, d.end) for d in extract_dates(text, None)])
+    cands += bare_candidates(text, masked, lambda s, e: [(s + d.start, s + d.end)
+                                                         for d in extract_dates(text[s:e], None)])
     # longest wins, then earliest
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
     taken: list[tuple[int, int]] = []
