@@ -23,7 +23,10 @@ _AR = r"[0-9０-９]{1,3}(?:,[0-9０-９]{3})+(?:\.[0-9０-９]+)?|[0-9０-９]+
 _BIGC = "".join(_D["big_units"])
 _ARCORE = rf"(?:{_AR})(?:[{_BIGC}](?!각)(?: ?(?:{_AR}))?)*"
 _FOLLOW = alternation(_W["bare_follow"])
-_END = rf"(?=$|[^가-힣0-9A-Za-z０-９.,%％]|[.,](?![0-9])|(?:{_FOLLOW})(?![가-힣]))"
+_END = rf"(?=$|[^가-힣0-9A-Za-z０-９.,%％·ㆍ'’\"”」』》〉\]]|[.,](?![0-9])|(?:{_FOLLOW})(?![가-힣]))(?![-–][0-9])"
+# a native numeral standing alone is followed by a particle or punctuation (둘 것이다: a verb)
+_NATIVE_END = rf"(?=$|[,.!?)]|(?:{_FOLLOW})(?![가-힣]))"
+_ATTRIBUTIVE = tuple(_W["native_attributive_endings"])
 _BEFORE = r"(?<![0-9A-Za-z가-힣０-９.,_/#~∼〜～·ㆍ\-−–:@$€£¥₩%])"
 _NEG = rf"(?P<neg>(?:{alternation(NEGATIVE_WORDS)}) ?|[-−](?=[0-9０-９]))"
 _SHORT_NATIVE = {w for w in NATIVE if len(w) == 1} - set(_W["native_standalone"])
@@ -33,6 +36,7 @@ _BARE_RE = re.compile(
     rf"(?=[{_FIRST}]){_BEFORE}{_NEG}?(?:(?P<ar>{_ARCORE})|(?P<sino>{SINO_WORD})|(?P<native>{NATIVE_WORD})){_END}")
 _DATE_CONTEXT = 30                  # characters of context either side when looking for a date around a numeral
 _YEAR_LIKE = re.compile(r"(?:19|20)[0-9]{2}")
+_LATIN_BEFORE = re.compile(r"[A-Za-z][ ]$")
 _LIST_MARKER = re.compile(r"[.)](?=\s|[가-힣]|$)")
 
 _NUMWORD = rf"(?:{_AR}|{SINO_WORD}|[일이삼사오육칠팔구십백천])"
@@ -57,9 +61,10 @@ def _bare_ok(text: str, m: re.Match) -> bool:
             return False
         if digits.isdigit() and len(digits) >= 3 and _line_start(text, m.start()) and text[m.end():m.end() + 1] == " ":
             return False                                   # '30669 경찰 …': a board's row number
-        return True
-    if m.group("native"):
-        return word not in _SHORT_NATIVE                   # 한/두/세/네/열/쉰 alone are other words
+        return not _LATIN_BEFORE.search(text, max(0, m.start() - 12), m.start())   # iOS 7, Galaxy S 3
+    if m.group("native"):                               # 한/두/세/네/열/쉰 alone and 열세 (an attributive) are other words
+        return (word not in _SHORT_NATIVE and not word.endswith(_ATTRIBUTIVE)
+                and re.match(_NATIVE_END, text[m.end():]) is not None)
     return len(word.replace(" ", "")) >= _W["bare_min_sino_chars"] or "점" in word
 
 

@@ -57,6 +57,7 @@ from .dates import extract_dates
 from .number_forms import bare_candidates, decimal_candidates, fraction_candidates, score_candidates
 from .numerals import _LAW_BEFORE_RE, _LAW_NOT_AFTER_RE, _NEG_BEFORE_RE, _AGE_BLOCK_RE, _AGE_RE, _BIG, _CURRENCY, _DAE_COUNT_BEFORE_RE, _DAE_RE, _DURATION_CONTEXT_RE, _EMAIL_RE, _EN_MULT, _EN_NOUNS, _EN_PREFIX, _EN_RE, _FRACTION_RE, _GENERIC, _HEAD_RE, _LABELLED, _LABELLED_RE, _MASK_RE, _NATIVE, _NATIVE_ATTACH_EXCLUDE, _NATIVE_FIRST, _NATIVE_FIRST_UNITS, _NATIVE_NOUN_MIN, _NATIVE_ORD, _NATIVE_ORD_RE, _NOUNS, _NOUN_BEFORE_RE, _NOUN_RE, _PARTICLES, _PREFIX_Q, _PREFIX_RE, _RANGE_NATIVE_RE, _RANGE_Q, _RANGE_RE, _SCORE_RE, _SINO_DIGITS, _SINO_SMALL, _URL_RE, _YEO_RE, _is_hangul, _largest_big, _match_unit, _num, _parse_core, _qualifier_suffix
 __all__ = ["extract_numbers"]
+_CLOCK_BEFORE_RE = re.compile(r"[0-9０-９]{1,2}[ \u00a0]?시[ \u00a0]?$")
 
 # --------------------------------------------------------------------------- Korean heads
 def _korean_candidates(text: str, masked) -> list[tuple]:
@@ -247,6 +248,8 @@ def _build(text: str, m: re.Match, n: int):
                 text, max(0, head_start - 8), head_start)
             if q is None and not has_yeo and not ctx:
                 return None
+            if dq in ("분", "초") and _CLOCK_BEFORE_RE.search(text, max(0, head_start - 6), head_start):
+                return None                                  # 4시 13분쯤: a clock time, not a length
             kind, unit = "duration", dq
         if entry.get("qualifier"):
             qualifier = entry["qualifier"]
