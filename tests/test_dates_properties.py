@@ -16,7 +16,7 @@ DATE_ALPHABET = list("0123456789년월일.~-/' ’‘`()주분기상하반께말
 ]
 # the shortest span a mention of each grain may cover, in days (parts narrow: 5월 초 = 10 days, 주말 = 2)
 MIN_SPAN_DAYS = {"day": 1, "week": 2, "month": 8, "quarter": 28, "half": 28, "year": 28, "decade": 365,
-                 "century": 36500}
+                 "century": 3650}
 datey_text = st.lists(st.sampled_from(DATE_ALPHABET), max_size=40).map("".join)
 any_text = st.one_of(st.text(max_size=200), datey_text, st.tuples(st.text(max_size=30), datey_text).map("".join))
 references = st.one_of(st.none(), st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),

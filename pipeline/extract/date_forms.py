@@ -123,7 +123,12 @@ def _resolve_offset_exact(g: dict, ctx: Context) -> _Resolved:
 
 def _resolve_century(g: dict, ctx: Context) -> _Resolved:
     n = int(g["cent"])
-    return _Resolved(date((n - 1) * 100 + 1, 1, 1), date(n * 100, 12, 31), "century", "absolute", f"{n - 1:02d}")
+    first, last = (n - 1) * 100 + 1, n * 100
+    where = LOOKUP["part"].get(g.get("part", ""))
+    span = RULES["part_ranges"]["century"].get(where) if where else None
+    if span:                                        # 19세기 말: 1871-1900 (years 70-99 of the hundred, counted from 1)
+        first, last = first + span[0], first + span[1]
+    return _Resolved(date(first, 1, 1), date(last, 12, 31), "century", "absolute", f"{n - 1:02d}")
 
 
 def _resolve_joined(g: dict, ctx: Context) -> _Resolved:
