@@ -141,4 +141,4 @@ def test_bare_and_decimal_numerals_are_emitted(n, cents):
     text = f"지수는 {n:,}.{cents:02d}에 마감했고 참가자는 {words}이었다."
     found = [m for m in extract_numbers(text) if m.kind == "numeral"]
     # a bare Sino-Korean word needs three syllables (이백, 사천 are also names and places)
-    assert [m.value for m in found] == [n + cents / 100] + ([float(n + 111)] if len(words) >= 3 else [])
+    assert [m.value for m in found] == [float(f"{n}.{cents:02d}")] + ([float(n + 111)] if len(words) >= 3 else [])

@@ -57,6 +57,8 @@ def _bare_ok(text: str, m: re.Match) -> bool:
     word = m.group("ar") or m.group("sino") or m.group("native")
     if m.group("ar"):
         digits = word.replace(",", "")
+        if digits.isdigit() and (len(digits) > _W["bare_max_digits"] or (len(digits) > 1 and digits[0] == "0")):
+            return False                                   # 202102031524400991, 035720: ids and codes
         if _YEAR_LIKE.fullmatch(digits) or (digits.isdigit() and len(digits) <= 2 and _LIST_MARKER.match(text, m.end())):
             return False
         if digits.isdigit() and len(digits) >= 3 and _line_start(text, m.start()) and text[m.end():m.end() + 1] == " ":
