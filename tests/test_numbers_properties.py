@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from pipeline.extract import numbers
 from pipeline.extract.numbers import extract_numbers
+from pipeline.extract.number_forms import AMBIGUOUS
 from pipeline.extract.numeral_words import parse_numeral
 
 KINDS = {"count", "money", "percent", "ordinal", "duration", "measure", "other", "numeral"}
@@ -140,5 +141,5 @@ def test_bare_and_decimal_numerals_are_emitted(n, cents):
     words = sino_words(n + 111)
     text = f"지수는 {n:,}.{cents:02d}에 마감했고 참가자는 {words}이었다."
     found = [m for m in extract_numbers(text) if m.kind == "numeral"]
-    # a bare Sino-Korean word needs three syllables (이백, 사천 are also names and places)
-    assert [m.value for m in found] == [float(f"{n}.{cents:02d}")] + ([float(n + 111)] if len(words) >= 3 else [])
+    # a few Sino-Korean words are also names and places (이천, 사천, 이백): never bare numerals
+    assert [m.value for m in found] == [float(f"{n}.{cents:02d}")] + ([float(n + 111)] if words not in AMBIGUOUS else [])

@@ -26,7 +26,7 @@ _FOLLOW = alternation(_W["bare_follow"])
 _END = rf"(?=$|[^가-힣0-9A-Za-z０-９.,%％·ㆍ'’\"”」』》〉\]]|[.,](?![0-9])|(?:{_FOLLOW})(?![가-힣]))(?![-–][0-9])"
 # a native numeral standing alone is followed by a particle or punctuation (둘 것이다: a verb)
 _NATIVE_END = rf"(?=$|[,.!?)]|(?:{_FOLLOW})(?![가-힣]))"
-_ATTRIBUTIVE = tuple(_W["native_attributive_endings"])
+AMBIGUOUS = frozenset(_W["bare_ambiguous_words"])   # 이천 (a city), 사천, 이백 (a poet), 열세 (a noun) …
 _BEFORE = r"(?<![0-9A-Za-z가-힣０-９.,_/#~∼〜～·ㆍ\-−–:@$€£¥₩%])"
 _NEG = rf"(?P<neg>(?:{alternation(NEGATIVE_WORDS)}) ?|[-−](?=[0-9０-９]))"
 _SHORT_NATIVE = {w for w in NATIVE if len(w) == 1} - set(_W["native_standalone"])
@@ -42,7 +42,9 @@ _LIST_MARKER = re.compile(r"[.)](?=\s|[가-힣]|$)")
 _NUMWORD = rf"(?:{_AR}|{SINO_WORD}|[일이삼사오육칠팔구십백천])"
 _FRACTION_RE = re.compile(
     rf"(?<![가-힣0-9])(?:(?P<whole>{_AR}|{SINO_WORD}|[일이삼사오육칠팔구]) ?(?:{alternation(_W['fraction_joiners'])}) )?"
-    rf"(?P<den>{_NUMWORD}) ?분의 ?(?P<num>{_NUMWORD}?)(?:{_END})")
+    rf"(?P<den>{_NUMWORD}) ?분의 ?(?P<num>{_NUMWORD}?)(?:{_END})"
+    rf"|(?<![0-9A-Za-z./\-])(?P<num_s>[0-9]{{1,3}})/(?P<den_s>[0-9]{{1,3}})(?![0-9/.]| ?(?:분기|/))(?=$|[^0-9A-Za-z가-힣]|(?:{_FOLLOW}))"
+    rf"|(?<![가-힣])(?P<word>{alternation(_W['fraction_words'])})(?={_END}|[ ]?(?:이상|이하|가량|정도|넘게|남짓|가까이|쯤))")
 _DECIMAL_RE = re.compile(rf"(?=[일이삼사오육칠팔구십백천만억조경0-9])(?<![가-힣0-9])(?P<n>{SINO_WORD})")
 _SCORE_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<a>[0-9]{1,3}) ?대 ?(?P<b>[0-9]{1,3})(?![0-9.,%])"
                        r"(?=$|[^가-힣]|으로|로|의|이|가|을|를|에|와|과|까지)")
@@ -64,9 +66,10 @@ def _bare_ok(text: str, m: re.Match) -> bool:
         if digits.isdigit() and len(digits) >= 3 and _line_start(text, m.start()) and text[m.end():m.end() + 1] == " ":
             return False                                   # '30669 경찰 …': a board's row number
         return not _LATIN_BEFORE.search(text, max(0, m.start() - 12), m.start())   # iOS 7, Galaxy S 3
-    if m.group("native"):                               # 한/두/세/네/열/쉰 alone and 열세 (an attributive) are other words
-        return (word not in _SHORT_NATIVE and not word.endswith(_ATTRIBUTIVE)
-                and re.match(_NATIVE_END, text[m.end():]) is not None)
+    if word in AMBIGUOUS:
+        return False
+    if m.group("native"):                               # 한/두/세/네/열/쉰 alone are other words
+        return word not in _SHORT_NATIVE and re.match(_NATIVE_END, text[m.end():]) is not None
     return len(word.replace(" ", "")) >= _W["bare_min_sino_chars"] or "점" in word
 
 
@@ -88,16 +91,25 @@ def bare_candidates(text: str, masked, dates_in) -> list[tuple]:
     return out
 
 
-def fraction_candidates(text: str, masked) -> list[tuple]:
+def fraction_candidates(text: str, masked, qualifier_after) -> list[tuple]:
+    """3분의 1, 삼분의 일, 일과 이분의 일, 1/3, 절반 (with a qualifier that follows: 3분의 2 이상)."""
     out = []
-    if "분의" not in text:
+    if "분의" not in text and "/" not in text and not any(w in text for w in _W["fraction_words"]):
         return out
     for m in _FRACTION_RE.finditer(text):
-        den, num = parse_numeral(m.group("den")), parse_numeral(m.group("num") or "")
-        whole = parse_numeral(m.group("whole")) if m.group("whole") else 0.0
-        if not den or num is None or whole is None or masked(m.start(), m.end()):
+        if m.group("word"):
+            value = _W["fraction_words"][m.group("word")]
+        else:
+            den = parse_numeral(m.group("den") or m.group("den_s"))
+            num = parse_numeral(m.group("num") or m.group("num_s") or "")
+            whole = parse_numeral(m.group("whole")) if m.group("whole") else 0.0
+            if not den or num is None or whole is None:
+                continue
+            value = whole + num / den
+        if masked(m.start(), m.end()):
             continue
-        out.append((m.start(), m.end(), whole + num / den, "other", "분의", None, None, "exact", "ko.fraction"))
+        qualifier, end = qualifier_after(text, m.end())
+        out.append((m.start(), end, value, "other", "분의", None, None, qualifier or "exact", "ko.fraction"))
     return out
 
 

@@ -54,6 +54,7 @@ import re
 from pipeline.extract.mentions import NumberMention
 
 from .dates import extract_dates
+from .numeral_words import parse_numeral
 from .number_forms import bare_candidates, decimal_candidates, fraction_candidates, score_candidates
 from .numerals import _LAW_BEFORE_RE, _LAW_NOT_AFTER_RE, _NEG_BEFORE_RE, _AGE_BLOCK_RE, _AGE_RE, _BIG, _CURRENCY, _DAE_COUNT_BEFORE_RE, _DAE_RE, _DURATION_CONTEXT_RE, _EMAIL_RE, _EN_MULT, _EN_NOUNS, _EN_PREFIX, _EN_RE, _FRACTION_RE, _GENERIC, _HEAD_RE, _LABELLED, _LABELLED_RE, _MASK_RE, _NATIVE, _NATIVE_ATTACH_EXCLUDE, _NATIVE_FIRST, _NATIVE_FIRST_UNITS, _NATIVE_NOUN_MIN, _NATIVE_ORD, _NATIVE_ORD_RE, _NOUNS, _NOUN_BEFORE_RE, _NOUN_RE, _PARTICLES, _PREFIX_Q, _PREFIX_RE, _RANGE_NATIVE_RE, _RANGE_Q, _RANGE_RE, _SCORE_RE, _SINO_DIGITS, _SINO_SMALL, _URL_RE, _YEO_RE, _is_hangul, _largest_big, _match_unit, _num, _parse_core, _qualifier_suffix
 __all__ = ["extract_numbers"]
@@ -451,7 +452,7 @@ def _extract(text: str) -> list[NumberMention]:
     cands = (_korean_candidates(text, masked) + _english_candidates(text, masked)
              + _age_candidates(text, masked) + _fraction_candidates(text, masked)
              + _score_candidates(text, masked) + _labelled_candidates(text, masked)
-             + _native_ordinal_candidates(text, masked) + fraction_candidates(text, masked)
+             + _native_ordinal_candidates(text, masked) + fraction_candidates(text, masked, _qualifier_suffix)
              + decimal_candidates(text, masked, _match_unit) + score_candidates(text, masked))
     cands += bare_candidates(text, masked, lambda s, e: [(s + d.start, s + d.end)
                                                          for d in extract_dates(text[s:e], None)])
@@ -476,11 +477,23 @@ def _extract(text: str) -> list[NumberMention]:
     ]
 
 
+def _whole_numeral(text: str) -> list[NumberMention]:
+    """A text that is nothing but one numeral (a table cell, a heading: 백, 열, 이천) is that numeral, however
+    ambiguous the word would be inside a sentence."""
+    word = text.strip()
+    value = parse_numeral(word) if 0 < len(word) <= 40 else None
+    if value is None or not math.isfinite(value):
+        return []
+    start = text.index(word)
+    return [NumberMention(start, start + len(word), word, float(value), "numeral", None, None, None, "exact",
+                          "ko.whole_text.numeral")]
+
+
 def extract_numbers(text: str) -> list[NumberMention]:
     """All quantity mentions of ``text``, sorted by start, non-overlapping."""
     if not isinstance(text, str) or not text:
         return []
     try:
-        return _extract(text)
+        return _extract(text) or _whole_numeral(text)
     except Exception:  # pragma: no cover - defensive: the contract is "never raises"
         return []

@@ -63,8 +63,8 @@ _SS = "".join(SINO_SMALL)
 _SB = "".join(BIG)
 _ZD = "".join(SINO_DIGITS)
 # a Sino-Korean word numeral (validated by parse_numeral): 삼천이백, 오백만, 이백점 영삼, 3천2백
-SINO_WORD = (rf"(?:[{_SD}0-9]?[{_SS}]|[{_SD}0-9]*[{_SB}])(?:[{_SD}0-9]?[{_SS}{_SB}])*[{_SD}0-9]?"
-             rf"(?:{POINT} ?[{_ZD}]+)?")
+SINO_WORD = (rf"(?:(?:[{_SD}0-9]?[{_SS}]|[{_SD}0-9]*[{_SB}])(?:[{_SD}0-9]?[{_SS}{_SB}])*[{_SD}0-9]?"
+             rf"(?:{POINT} ?[{_ZD}]+)?|[{_ZD}]{POINT} ?[{_ZD}]+)")
 NATIVE_WORD = alternation(NATIVE)
 
 
