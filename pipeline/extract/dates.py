@@ -30,14 +30,19 @@ Resolution choices (documented here because they are judgement calls):
 * Without a reference date, anything that needs one is ``unresolved`` with a partial TIMEX
   (``XXXX-XX-22``, ``XXXX-02-10``); an explicit year keeps the mention ``absolute``.
 * Seasons (올여름, 지난 겨울; only with a year word or 지난/오는/이번) have grain ``quarter`` and a
-  TIMEX3 season value (``2024-SU``); 겨울 runs December to February.  Lunar holidays (설 연휴,
-  추석) have no lunar table: they resolve to the solar window they always fall in (추석: 7 Sep –
-  8 Oct), grain ``day``.  A month-day naming an event (``9·11 테러``, ``5·18 민주화운동``) is kept
+  TIMEX3 season value (``2024-SU``); 겨울 runs December to February.  Lunar holidays (설날, 추석,
+  부처님오신날) fall on their solar day in the year meant (``korean-lunar-calendar``); ``연휴`` adds the
+  eve and the day after (:mod:`pipeline.extract.date_forms` has these and the nth weekdays, rolling
+  windows, centuries and joined ranges).  A month-day naming an event (``9·11 테러``, ``5·18 민주화운동``) is kept
   ``unresolved`` (``XXXX-09-11``) even with a reference: its year is not the reference's.
 * A bare four-digit year (``2018 평창``, ``CES 2024``) counts only before a space, punctuation or
   시즌, and not before a counter (``2000 달러``, ``2030 세대``).
-* Not dates: durations (``3년간``, ``3일 동안``, ``2일간``, ``10주년``, ``징역 8월``) are left to the
-  numbers extractor; recurring expressions (``매주 금요일``) and centuries are not extracted.
+* Offsets in days or weeks, or with several parts (``2주 후``, ``1개월 21일 전``), resolve to the day; a
+  month or year offset alone (``3년 전``) keeps its unit's grain.
+* Sino-Korean numbers in dates (``이천십오년 삼월 삼일``, ``시월``) are read as digits; numeric forms must be
+  unambiguous: ``2/15`` only with a two-digit day, ``13.5.2015`` only with a day over 12.
+* Not dates: durations (``3년간``, ``3일 동안``, ``2일간``, ``10주년``, ``징역 8월``, ``5박 7일``,
+  ``12년 만에``) are left to the numbers extractor; recurring expressions (``매주 금요일``) are not extracted.
 
 Three modules: :mod:`~pipeline.extract.date_rules` compiles the rules, this module finds and selects
 candidates, :mod:`~pipeline.extract.date_resolution` resolves them against the reference date.

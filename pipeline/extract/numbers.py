@@ -35,13 +35,16 @@ How a mention is built (Duckling style: a head, then optional pieces):
 * ages in parentheses after a name: ``김모(32)씨``, ``박씨(45세)`` -> other/세.
 * fractions ``3분의 1`` -> other, value 1/3.
 
-Not emitted: numbers without a unit (article numbers, list markers ``1.``,
-phone numbers, codes, scores), dates and clock times (units 년/월/일/시/분/초
-unless a duration: ``3년간``, ``6개월``, ``2주 동안``, ``1년 이상``), URLs and
-e-mail addresses.  Exception: a bare number with a myriad unit (``1조2000억``,
-``인구 1000만``) is kind ``other`` with an empty unit.
+* bare numerals (a number standing as a word: ``2,650.31에``, ``삼천이백``, ``스물다섯이다``,
+  ``인구 1000만``) are kind ``numeral`` with no unit; fractions (``삼분의 일``, ``1/3``, ``절반``),
+  decimals in words (``이백점 영삼``) and scores (``50 대 36``): :mod:`pipeline.extract.number_forms`;
+  law articles (``관세법 338조``) are ordinals with unit 조.  A range keeps its upper bound in
+  ``value_max`` (``96~7%`` -> 96 and 97).  A minus (``마이너스``, ``영하``, ``-``, ``−``) makes a value
+  negative (never a count's).
 
-Values are never negative (a minus sign is not read).
+Not emitted: list markers ``1.``, phone numbers, codes and ids, numbers glued to letters or words
+(``G7``, ``코로나19``), dates and clock times (units 년/월/일/시/분/초 unless a duration: ``3년간``,
+``6개월``, ``2주 동안``, ``1년 이상``, ``12년 만``), URLs and e-mail addresses.
 
 The numeral grammar (tables and regexes from ``data/numbers.json``, numeral parsing) is
 :mod:`pipeline.extract.numerals`; this module builds mentions from it.
