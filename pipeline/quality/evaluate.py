@@ -159,6 +159,10 @@ def flatten(results: dict) -> dict[str, float]:
         for key, s in results["klue"][half]["scores"].items():
             for metric in ("precision", "recall", "f1"):
                 figures[f"klue_{half}.{key}.{metric}"] = s[metric]
+    for label in ("DT", "QT"):                  # hold-out discipline: the halves within 2 points of each other
+        gap = (results["klue"]["dev"]["scores"][f"{label}_overlap"]["f1"]
+               - results["klue"]["holdout"]["scores"][f"{label}_overlap"]["f1"])
+        figures[f"klue_gap.{label}_overlap.f1_within_0.02"] = 1.0 if abs(gap) < 0.02 else 0.0
     figures.update({f"corpus.{k}": v["share"] for k, v in results["corpora"].items()})
     return figures
 
