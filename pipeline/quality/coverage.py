@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.extract.numeral_words import NATIVE
+
 ROOT = Path(__file__).resolve().parents[2]
 DEV_PAGES = ROOT / "tests" / "data" / "dev_corpus" / "pages"
 
-_NATIVE_WORDS = ("하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉", "열", "스물", "스무", "서른",
-                 "마흔", "쉰", "예순", "일흔", "여든", "아흔", "서너", "두세", "대여섯")
+_NATIVE_WORDS = tuple(w for w in NATIVE if len(w) > 1) + ("둘", "셋", "넷", "열", "쉰", "서너", "두세", "대여섯")
 _NATIVE_SHORT = ("한", "두", "세", "네")
 _COUNTERS = ("명", "개", "곳", "번", "차례", "가지", "달", "해", "주", "살", "사람", "건", "마리", "대", "개국")
 _HOLIDAYS = ("설날", "설 연휴", "추석", "한가위", "부처님오신날", "석가탄신일", "광복절", "성탄절", "크리스마스",
