@@ -29,6 +29,8 @@ _NATIVE_END = rf"(?=$|[,.!?)]|(?:{_FOLLOW})(?![가-힣]))"
 AMBIGUOUS = frozenset(_W["bare_ambiguous_words"])   # 이천 (a city), 사천, 이백 (a poet), 열세 (a noun) …
 _BEFORE = r"(?<![0-9A-Za-z가-힣０-９.,_/#~∼〜～·ㆍ\-−–:@$€£¥₩%])"
 _NEG = rf"(?P<neg>(?:{alternation(NEGATIVE_WORDS)}) ?|[-−](?=[0-9０-９]))"
+_SMALL_UNITS = set(_D["sino_small_units"])
+_UNIT_CHARS = _SMALL_UNITS | set(_D["big_units"]) | set(_W["word_big_units"])
 _SHORT_NATIVE = {w for w in NATIVE if len(w) == 1} - set(_W["native_standalone"])
 
 _FIRST = "0-9０-９\\-−" + "".join(sorted({w[0] for w in NEGATIVE_WORDS} | {w[0] for w in NATIVE} | set("일이삼사오육칠팔구십백천")))
@@ -70,7 +72,12 @@ def _bare_ok(text: str, m: re.Match) -> bool:
         return False
     if m.group("native"):                               # 한/두/세/네/열/쉰 alone are other words
         return word not in _SHORT_NATIVE and re.match(_NATIVE_END, text[m.end():]) is not None
-    return len(word.replace(" ", "")) >= _W["bare_min_sino_chars"] or "점" in word
+    word = word.replace(" ", "")
+    if "점" in word:
+        return True
+    # two syllables only with 십/백/천 (십일, 오백): 구조, 일조, 오만 are words
+    return len(word) > _W["bare_min_sino_chars"] or (len(word) == _W["bare_min_sino_chars"]
+                                                      and any(ch in _SMALL_UNITS for ch in word))
 
 
 def bare_candidates(text: str, masked, dates_in) -> list[tuple]:
@@ -80,14 +87,18 @@ def bare_candidates(text: str, masked, dates_in) -> list[tuple]:
     for m in _BARE_RE.finditer(text):
         if not _bare_ok(text, m):
             continue
-        value = parse_numeral(m.group(0))
-        if value is None or masked(m.start(), m.end()):
+        end = m.end()
+        if m.group("sino") and len(m.group("sino")) > 2 and text[end - 2:end - 1] in _UNIT_CHARS \
+                and text[end - 1] == "이" and re.match(_END, text[end - 1:]):
+            end -= 1                                       # 삼만이 늘었다: 30000 and the particle 이, not 30002
+        value = parse_numeral(text[m.start():end])
+        if value is None or masked(m.start(), end):
             continue
-        window = (max(0, m.start() - _DATE_CONTEXT), min(len(text), m.end() + _DATE_CONTEXT))
-        if any(s < m.end() and m.start() < e for s, e in dates_in(*window)):
+        window = (max(0, m.start() - _DATE_CONTEXT), min(len(text), end + _DATE_CONTEXT))
+        if any(s < end and m.start() < e for s, e in dates_in(*window)):
             continue
         kind = "ar" if m.group("ar") else "sino" if m.group("sino") else "native"
-        out.append((m.start(), m.end(), value, "numeral", None, None, None, "exact", f"ko.{kind}.numeral"))
+        out.append((m.start(), end, value, "numeral", None, None, None, "exact", f"ko.{kind}.numeral"))
     return out
 
 

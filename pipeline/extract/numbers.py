@@ -497,6 +497,6 @@ def extract_numbers(text: str) -> list[NumberMention]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        return _extract(text) or _whole_numeral(text)
+        return _whole_numeral(text) or _extract(text)
     except Exception:  # pragma: no cover - defensive: the contract is "never raises"
         return []
