@@ -103,7 +103,7 @@ def _choose(periods: list[tuple[date, date]], ref: date, weight: float, directio
 
 def _direction(g: dict) -> str | None:
     """past (지난), future (오는, 다음), this (이번) or None, from the data's direction words."""
-    return RULES["directions"].get(g.get("dir", ""))
+    return RULES["directions"].get(g.get("dir", "")) or g.get("tense")
 
 
 # ---------------------------------------------------------------------------

@@ -170,7 +170,9 @@ def extract_dates(text: str, reference: date | None = None) -> list[DateMention]
         return []
     ctx = Context(reference)
     mentions = []
-    for cand in _select(_candidates(text), len(text)):
+    selected = _select(_candidates(text), len(text))
+    bounds = [c.start for c in selected[1:]] + [len(text)]
+    for cand in (_with_tense(text, c, bound) for c, bound in zip(selected, bounds)):
         res = resolve(cand, ctx)
         if res is None and cand.rule is JOINED:          # not one range after all: its two dates alone
             for part in (cand.groups["_a"], cand.groups["_b"]):
@@ -178,6 +180,23 @@ def extract_dates(text: str, reference: date | None = None) -> list[DateMention]
             continue
         _emit(text, cand, res, ctx, mentions)
     return mentions
+
+
+_FUTURE = re.compile("(?:" + "|".join(map(re.escape, RULES["future_markers"])) + ")(?!이었|였)")
+_SENTENCE_END = re.compile(r"[.!?\n]|다\s")
+_OPEN_DAY_RULES = {"ko_d", "ko_md", "ko_range_d_d", "ko_conj_d_d", "ko_range_md_md"}
+
+
+def _with_tense(text: str, cand: Candidate, bound: int) -> Candidate:
+    """A day or month-day with nothing fixing its year or month takes the next occurrence when the rest of its
+    sentence, up to the next date (bound), speaks of the future (25일 정상회담을 할 예정이다)."""
+    g = cand.groups
+    if cand.rule.id not in _OPEN_DAY_RULES or any(k in g for k in ("dir", "y4", "yq", "yb", "yw", "mw")):
+        return cand
+    stop = _SENTENCE_END.search(text, cand.end, bound)
+    if not _FUTURE.search(text, cand.end, stop.end() if stop else bound):
+        return cand
+    return Candidate(cand.start, cand.end, cand.order, cand.rule, {**g, "tense": "future"})
 
 
 def _emit(text: str, cand: Candidate, res, ctx: Context, mentions: list[DateMention]) -> None:
