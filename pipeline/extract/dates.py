@@ -20,7 +20,9 @@ Resolution choices (documented here because they are judgement calls):
   ``지난`` forces the latest occurrence on or before the reference, ``오는`` the earliest on or after.
 * A lone day (``22일``) goes to the month among the previous, current and next month of the
   reference nearest the reference, future distances weighted ``day_future_weight`` (2): a day more
-  than ~10 days after the reference therefore falls in the previous month.
+  than ~10 days after the reference therefore falls in the previous month.  Unless its clause (up to the
+  next date or the sentence end) speaks of the future (``future_markers``: 예정이다, 계획이다, 열린다 …, not
+  예정이었다): then a lone day or month-day takes its next occurrence (``25일 회담을 할 예정이다``).
 * ``전날``/``이날``/``당일``/``다음날``/``이튿날`` (and 그해/이듬해 for years) resolve against the
   previous resolved day-grain (year: any-grain) mention in the text when there is one, else the
   reference (``relative_to_reference``).
