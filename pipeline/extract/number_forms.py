@@ -48,6 +48,12 @@ _FRACTION_RE = re.compile(
     rf"|(?<![0-9A-Za-z./\-])(?P<num_s>[0-9]{{1,3}})/(?P<den_s>[0-9]{{1,3}})(?![0-9/.]| ?(?:분기|/))(?=$|[^0-9A-Za-z가-힣]|(?:{_FOLLOW}))"
     rf"|(?<![가-힣])(?P<word>{alternation(_W['fraction_words'])})(?={_END}|[ ]?(?:이상|이하|가량|정도|넘게|남짓|가까이|쯤))")
 _DECIMAL_RE = re.compile(rf"(?=[일이삼사오육칠팔구십백천만억조경0-9])(?<![가-힣0-9])(?P<n>{SINO_WORD})")
+_NIGHTS_DAYS_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<n>[0-9]{1,3}) ?박 ?(?P<d>[0-9]{1,3}) ?일(?:간| ?동안)?"
+                             r"(?=$|[^가-힣]|[은는이가을를의에로과와도])")
+_DAY_COUNT_RE = re.compile(rf"(?<![가-힣])(?P<w>{alternation(_W['day_count_words'])})"
+                           rf"(?P<f> ?(?:{alternation(_W['day_count_follow'])}))")
+_DAY_COUNT_Q = {"가량": "approx", "정도": "approx", "남짓": "approx", "여": "approx", "이상": "at_least",
+                "넘게": "more_than"}
 _SCORE_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<a>[0-9]{1,3}) ?대 ?(?P<b>[0-9]{1,3})(?![0-9.,%])"
                        r"(?=$|[^가-힣]|으로|로|의|이|가|을|를|에|와|과|까지)")
 
@@ -141,6 +147,23 @@ def decimal_candidates(text: str, masked, match_unit) -> list[tuple]:
                         "ko.decimal_word." + entry["kind"]))
         elif re.match(_END, text[m.end():]):
             out.append((m.start(), m.end(), value, "numeral", None, None, None, "exact", "ko.decimal_word.numeral"))
+    return out
+
+
+def duration_candidates(text: str, masked) -> list[tuple]:
+    """5박 7일 (a trip of 7 days) and day counts in words before a duration word (사흘간, 열흘 만에)."""
+    out = []
+    if "박" in text:
+        for m in _NIGHTS_DAYS_RE.finditer(text):
+            days = m.group("d")
+            if not masked(m.start(), m.end()):
+                out.append((m.start(), m.end(), float(days), "duration", "일", None, None, "exact", "ko.nights_days"))
+    for m in _DAY_COUNT_RE.finditer(text):
+        follow = m.group("f").strip()
+        end = m.end() - 1 if follow.startswith("만") else m.end()      # 열흘 만에: the span ends at 만
+        if not masked(m.start(), end):
+            out.append((m.start(), end, float(_W["day_count_words"][m.group("w")]), "duration", "일", None, None,
+                        _DAY_COUNT_Q.get(follow, "exact"), "ko.day_count"))
     return out
 
 

@@ -58,7 +58,8 @@ from pipeline.extract.mentions import NumberMention
 
 from .dates import extract_dates
 from .numeral_words import parse_numeral
-from .number_forms import bare_candidates, decimal_candidates, fraction_candidates, score_candidates
+from .number_forms import (bare_candidates, decimal_candidates, duration_candidates, fraction_candidates,
+                           score_candidates)
 from .numerals import _LAW_BEFORE_RE, _LAW_NOT_AFTER_RE, _NEG_BEFORE_RE, _AGE_BLOCK_RE, _AGE_RE, _BIG, _CURRENCY, _DAE_COUNT_BEFORE_RE, _DAE_RE, _DURATION_CONTEXT_RE, _EMAIL_RE, _EN_MULT, _EN_NOUNS, _EN_PREFIX, _EN_RE, _FRACTION_RE, _GENERIC, _HEAD_RE, _LABELLED, _LABELLED_RE, _MASK_RE, _NATIVE, _NATIVE_ATTACH_EXCLUDE, _NATIVE_FIRST, _NATIVE_FIRST_UNITS, _NATIVE_NOUN_MIN, _NATIVE_ORD, _NATIVE_ORD_RE, _NOUNS, _NOUN_BEFORE_RE, _NOUN_RE, _PARTICLES, _PREFIX_Q, _PREFIX_RE, _RANGE_NATIVE_RE, _RANGE_Q, _RANGE_RE, _SCORE_RE, _SINO_DIGITS, _SINO_SMALL, _URL_RE, _YEO_RE, _is_hangul, _largest_big, _match_unit, _num, _parse_core, _qualifier_suffix
 __all__ = ["extract_numbers"]
 _CLOCK_BEFORE_RE = re.compile(r"[0-9０-９]{1,2}[ \u00a0]?시[ \u00a0]?$")
@@ -456,7 +457,7 @@ def _extract(text: str) -> list[NumberMention]:
              + _age_candidates(text, masked) + _fraction_candidates(text, masked)
              + _score_candidates(text, masked) + _labelled_candidates(text, masked)
              + _native_ordinal_candidates(text, masked) + fraction_candidates(text, masked, _qualifier_suffix)
-             + decimal_candidates(text, masked, _match_unit) + score_candidates(text, masked))
+             + decimal_candidates(text, masked, _match_unit) + score_candidates(text, masked) + duration_candidates(text, masked))
     cands += bare_candidates(text, masked, lambda s, e: [(s + d.start, s + d.end)
                                                          for d in extract_dates(text[s:e], None)])
     # longest wins, then earliest
