@@ -19,7 +19,7 @@ import re
 
 from .numeral_words import NATIVE, NATIVE_WORD, NEGATIVE_WORDS, SINO_WORD, _D, _W, alternation, parse_numeral
 
-_AR = r"[0-9０-９]{1,3}(?:,[0-9０-９]{3})+(?:\.[0-9０-９]+)?|[0-9０-９]+(?:\.[0-9０-９]+)?"
+_AR = r"[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?|[0-9０-９]+(?:[.．][0-9０-９]+)?"
 _BIGC = "".join(_D["big_units"])
 _ARCORE = rf"(?:{_AR})(?:[{_BIGC}](?!각)(?: ?(?:{_AR}))?)*"
 _FOLLOW = alternation(_W["bare_follow"])

@@ -124,6 +124,7 @@ def _build(text: str, m: re.Match, n: int):
 
     pos = m.end()
     value_max = value + 1 if approx_native else None          # 두세 명: 2-3
+    upper_signed = False
     qualifier = "approx" if approx_native else "exact"
     if rule == "vague":
         qualifier = "at_least"
@@ -159,6 +160,9 @@ def _build(text: str, m: re.Match, n: int):
                 if big_up and not _largest_big(core_txt) and value * big_up <= upper:
                     value *= big_up
                 value_max = _range_upper(value, upper, up_txt)
+                if rm.group("neg") and value_max is None:
+                    value_max = -upper                       # -5~-3%: the upper bound has its own minus
+                upper_signed = rm.group("neg") is not None
             else:
                 value_max = float(_NATIVE[up_txt][0])
             is_range = True
@@ -306,9 +310,9 @@ def _build(text: str, m: re.Match, n: int):
 
     if not je and kind not in ("count", "ordinal"):
         neg = _NEG_BEFORE_RE.search(text, max(0, start - 6), start)
-        if neg:                                              # 마이너스 5%, -5퍼센트
+        if neg:                                              # 마이너스 5%, -5퍼센트, 마이너스 3~4%
             start, value = neg.start(), -value
-            value_max = -value_max if value_max is not None else None
+            value_max = -value_max if value_max is not None and not upper_signed else value_max
             if value_max is not None:
                 value, value_max = min(value, value_max), max(value, value_max)
     if not math.isfinite(value) or (value < 0 and kind in ("count", "ordinal")):
