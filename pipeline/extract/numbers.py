@@ -317,6 +317,8 @@ def _build(text: str, m: re.Match, n: int):
                 value, value_max = min(value, value_max), max(value, value_max)
     if not math.isfinite(value) or (value < 0 and kind in ("count", "ordinal")):
         return None
+    if value_max is not None and value_max < value:
+        value_max = None                                     # 5~-3: no ordered range
     rule_id = f"ko.{rule}.{kind}" + (".range" if is_range else "")
     return (start, end, value, kind, unit, counted, counted_noun, qualifier, rule_id, value_max)
 
