@@ -186,12 +186,12 @@ def extract_dates(text: str, reference: date | None = None) -> list[DateMention]
 
 _FUTURE = re.compile("(?:" + "|".join(map(re.escape, RULES["future_markers"])) + ")(?!이었|였)")
 _SENTENCE_END = re.compile(r"[.!?\n]|다\s")
-_OPEN_DAY_RULES = {"ko_d", "ko_md", "ko_range_d_d", "ko_conj_d_d", "ko_range_md_md"}
+_OPEN_DAY_RULES = {"ko_d", "ko_md", "ko_range_d_d", "ko_conj_d_d", "ko_range_md_md", "ko_holiday", "ko_lunar_holiday"}
 
 
 def _with_tense(text: str, cand: Candidate, bound: int) -> Candidate:
-    """A day or month-day with nothing fixing its year or month takes the next occurrence when the rest of its
-    sentence, up to the next date (bound), speaks of the future (25일 정상회담을 할 예정이다)."""
+    """A day, month-day or holiday with nothing fixing its year or month takes the next occurrence when the rest
+    of its sentence, up to the next date (bound), speaks of the future (25일 정상회담을 할 예정이다, 추석을 앞두고)."""
     g = cand.groups
     if cand.rule.id not in _OPEN_DAY_RULES or any(k in g for k in ("dir", "y4", "yq", "yb", "yw", "mw")):
         return cand
