@@ -6,7 +6,9 @@ grammar (:mod:`pipeline.extract.numeral_words`):
   unit.  Not bare numerals: digits glued to letters or to a Hangul word (``G7``, ``코로나19``, ``3차원``), list
   markers (``1.``, ``2)`` at a line start), row numbers opening a line, anything inside a date or a time
   (``2024 파리올림픽``, ``5·18``, ``12:30``);
-* **fractions in words** — ``삼분의 일``, ``3분의 2``, ``일과 이분의 일`` (= 1.5): kind ``other``, unit ``분의``;
+* **fractions** — ``삼분의 일``, ``3분의 2``, ``일과 이분의 일`` (= 1.5), ``1/3``, ``절반``, with a qualifier that
+  follows (``3분의 2 이상``): kind ``other``, unit ``분의``;
+* **durations in words** — ``5박 7일`` (7 days), day counts before a duration word (``사흘간``, ``열흘 만에``);
 * **decimals in words** — ``이백점 영삼`` (= 200.03), with a unit when one follows (``삼점 오 퍼센트``);
 * **scores** — ``50 대 36`` (not 50 of the counter 대): kind ``other``, unit ``score``.
 
