@@ -49,7 +49,7 @@ _FRACTION_RE = re.compile(
     rf"(?P<den>{_NUMWORD}) ?분의 ?(?P<num>{_NUMWORD}?)(?:{_END})"
     rf"|(?<![0-9A-Za-z./\-])(?P<num_s>[0-9]{{1,3}})/(?P<den_s>[0-9]{{1,3}})(?![0-9/.]| ?(?:분기|/))(?=$|[^0-9A-Za-z가-힣]|(?:{_FOLLOW}))"
     rf"|(?<![가-힣])(?P<word>{alternation(_W['fraction_words'])})(?={_END}|[ ]?(?:이상|이하|가량|정도|넘게|남짓|가까이|쯤))")
-_DECIMAL_RE = re.compile(rf"(?=[일이삼사오육칠팔구십백천만억조경0-9])(?<![가-힣0-9])(?P<n>{SINO_WORD})")
+_DECIMAL_RE = re.compile(rf"(?=[영공일이삼사오육칠팔구십백천만억조경0-9])(?<![가-힣0-9])(?P<n>{SINO_WORD})")
 _NIGHTS_DAYS_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<n>[0-9]{1,3}) ?박 ?(?P<d>[0-9]{1,3}) ?일(?:간| ?동안)?"
                              r"(?=$|[^가-힣]|[은는이가을를의에로과와도])")
 _DAY_COUNT_RE = re.compile(rf"(?<![가-힣])(?P<w>{alternation(_W['day_count_words'])})"
