@@ -29,8 +29,9 @@ def mentions_of(text: str, anchor: date | None) -> list[dict]:
 
     a = analyse(text, anchor)
     out = [_mention("date", m, _date_value(m)) for m in a.dates]
-    out += [_mention("number", m, {"value": m.value, "kind": m.kind, "unit": m.unit, "counted": m.counted,
-                                   "counted_noun": m.counted_noun, "qualifier": m.qualifier}) for m in a.numbers]
+    out += [_mention("number", m, {"value": m.value, "value_max": m.value_max, "kind": m.kind, "unit": m.unit,
+                                   "counted": m.counted, "counted_noun": m.counted_noun,
+                                   "qualifier": m.qualifier}) for m in a.numbers]
     out += [_mention("official", m, {"name": m.name, "name_start": m.name_start, "name_end": m.name_end,
                                      "title": m.title, "organization": m.organization, "country": m.country,
                                      "role": m.role, "person_id": m.person_id}) for m in a.officials]
