@@ -7,7 +7,7 @@ RAW       ?= raw/
 PROCESSED ?= processed/
 SOURCES   ?= sources.toml
 
-.PHONY: extract fetch run test eval bench report compact clean distclean help
+.PHONY: extract fetch run test eval coverage bench report compact clean distclean help
 
 help:
 	@echo "make extract  - process raw/ into Parquet tables under processed/ (sets up .venv first)"
@@ -15,6 +15,7 @@ help:
 	@echo "make run      - the nightly job: fetch, then extract"
 	@echo "make test     - run the test suite (sets up .venv first)"
 	@echo "make eval     - score the extractors on the gold file and the labelled sets"
+	@echo "make coverage - numerals and date words no date/number mention covers, by pattern"
 	@echo "make bench    - speed, memory and scaling benchmark"
 	@echo "make report   - HTML report of processed/ under processed/report/"
 
@@ -38,6 +39,9 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m pipeline.quality.evaluate
+
+coverage: $(STAMP)
+	$(BIN)/python -m pipeline.quality.coverage
 
 bench: $(STAMP)
 	$(BIN)/python -m pipeline.quality.bench

@@ -12,7 +12,7 @@ from datetime import date
 
 from pipeline import __version__
 from pipeline.clean.cleaner import Cleaned, Removed, clean_html, clean_lines
-from pipeline.ingest.decoding import DecodeError, decode
+from pipeline.ingest.decoding import DecodeError, decode, scrub
 from pipeline.events import finish_events
 from pipeline.ingest.reading import InputFile, ReadError, load
 from pipeline.extract.reference import choose_reference
@@ -57,7 +57,9 @@ def analyse(text: str, reference: date | None, doc=None) -> Analysis:
     from pipeline.nlp import get_nlp
     from pipeline.extract.numbers import extract_numbers
 
-    doc = doc if doc is not None else get_nlp()(text)
+    if doc is None:
+        text = scrub(text)              # a lone surrogate (say from JSON) would stop Kiwi; offsets stay
+        doc = get_nlp()(text)
     result = Analysis(text, reference, [s.start_char for s in doc.sents] or [0])
     result.dates = extract_dates(text, reference)
     result.numbers = [n for n in extract_numbers(text) if _outside(result.dates, n)]
@@ -81,7 +83,7 @@ def _cut(cleaned: Cleaned, max_chars: int) -> Cleaned:
 
 def _reject(item: InputFile, reason: str, detail: str, content_hash: str | None = None,
             meta_hash: str = "") -> DocResult:
-    row = {"source_path": item.path, "content_hash": content_hash, "reason": reason, "detail": detail,
+    row = {"source_path": item.path, "content_hash": content_hash, "reason": reason, "detail": scrub(detail),
            "size_bytes": item.size_bytes, "pipeline_version": __version__, "schema_version": SCHEMA_VERSION}
     return DocResult(item.path, content_hash, meta_hash, "rejected", {"rejects": [row]})
 
@@ -102,15 +104,24 @@ class Prepared:
     cleaned: Cleaned
 
 
+def _noted(cleaned: Cleaned, notes: tuple[str, ...]) -> Cleaned:
+    """Sidecar fields dropped (wrong type, too long) are listed in 'removed' like any removed line."""
+    dropped = tuple(Removed(note, "metadata.field_dropped", "metadata") for note in notes)
+    return replace(cleaned, removed=cleaned.removed + dropped) if dropped else cleaned
+
+
 def prepare_file(item: InputFile, settings: Settings) -> Prepared | DocResult:
-    """Read, decode and clean one input; a failure becomes a reject with a reason."""
+    """Read, decode and clean one input; any failure becomes a reject with a reason."""
     try:
-        loaded = load(item, settings.max_doc_bytes)
+        loaded = load(item, settings.max_doc_bytes, settings.max_meta_bytes)
     except ReadError as exc:
         return _reject(item, exc.reason, exc.detail)
+    except Exception as exc:  # whatever a hostile file does to reading, it is this file's problem
+        return _reject(item, "unreadable", f"{type(exc).__name__}: {exc}")
     try:
         text, encoding = decode(loaded.data, html=item.kind == "html")
         cleaned = _cut(clean_page(text, item.kind, loaded.meta.get("url")), settings.max_text_chars)
+        cleaned = _noted(cleaned, loaded.notes)
     except DecodeError as exc:
         return _reject(item, exc.reason, exc.detail, loaded.content_hash, loaded.meta_hash)
     except Exception as exc:  # a parser failure on one page must not stop the run
@@ -123,6 +134,9 @@ def prepare_file(item: InputFile, settings: Settings) -> Prepared | DocResult:
 
 def finish_file(p: Prepared, doc) -> DocResult:
     """Extract from a prepared page and its Doc; an extractor failure becomes a reject, not a crash."""
+    if isinstance(doc, Exception):
+        return _reject(p.item, "extract_failed", f"tokenising failed: {type(doc).__name__}: {doc}",
+                       p.content_hash, p.meta_hash)
     try:
         rows = article_rows(p.item, p.meta, p.content_hash, p.encoding, p.n_chars_raw, p.cleaned, doc)
     except Exception as exc:
@@ -133,12 +147,28 @@ def finish_file(p: Prepared, doc) -> DocResult:
 def process_files(items: list[InputFile], settings: Settings) -> list[DocResult]:
     """Prepare a batch, tokenise its texts as one Kiwi batch (Kiwi works in a background thread
     while Python extracts from the previous document), then extract."""
-    from pipeline.nlp import make_docs
-
     prepared = [prepare_file(item, settings) for item in items]
     pending = [p for p in prepared if isinstance(p, Prepared)]
-    docs = make_docs([p.cleaned.text for p in pending])
+    docs = _docs_or_errors([p.cleaned.text for p in pending])
     return [p if isinstance(p, DocResult) else finish_file(p, next(docs)) for p in prepared]
+
+
+def _docs_or_errors(texts: list[str]):
+    """Docs in order, tokenised as one batch; should the batch fail, the rest are tokenised one by
+    one and a text that still fails yields its exception (that document's reject) in its place."""
+    from pipeline.nlp import make_docs
+
+    done = 0
+    try:
+        for doc in make_docs(texts):
+            yield doc
+            done += 1
+    except Exception:
+        for text in texts[done:]:
+            try:
+                yield next(make_docs([text]))
+            except Exception as exc:
+                yield exc
 
 
 def process_file(item: InputFile, settings: Settings) -> DocResult:

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline import __version__
 
 PACKAGE_DIR = Path(__file__).parent
-OUTPUT_FIELDS = ("max_doc_bytes", "min_text_chars", "max_text_chars")
+OUTPUT_FIELDS = ("max_doc_bytes", "min_text_chars", "max_text_chars", "max_meta_bytes", "follow_symlinks")
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,12 @@ class Settings:
     max_doc_bytes: int = 5 * 1024 * 1024  # larger inputs are rejected ('too_large'): bounds memory per document
     min_text_chars: int = 20              # less clean text than this is rejected ('no_text')
     max_text_chars: int = 100_000         # clean text beyond this is cut before tokenising (noted in 'removed')
+    max_meta_bytes: int = 256 * 1024      # a larger sidecar is rejected ('bad_metadata')
+    follow_symlinks: bool = False         # read links that lead outside the input folder (else 'outside_input')
     batch_size: int = 32                  # documents per Parquet row group / per task
     reject_threshold: float = 0.5         # exit code 3 when a larger share of the processed inputs was rejected
+    max_deleted_share: float = 0.2        # refuse (exit 4) a run that would delete a larger share of the known articles
+    allow_deletions: bool = False         # ... unless confirmed; also needed to run over an input folder with no inputs
     quiet: bool = False
     log_format: str = "plain"             # plain | json
     wait_for_lock: bool = False

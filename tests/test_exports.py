@@ -30,7 +30,7 @@ def _rows(n: int, start: int = 1) -> list[list[str]]:
 def _loaded(raw: Path, columns: dict | None = None) -> dict[str, object]:
     """source_path -> Loaded, or the ReadError it became."""
     out = {}
-    for item in discover(raw, columns):
+    for item in discover(raw, columns=columns):
         try:
             out[item.path] = load(item, 100_000)
         except ReadError as exc:

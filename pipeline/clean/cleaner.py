@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from html.parser import HTMLParser
 
 from .boilerplate import BULLETS, RuleBook, rulebook
 
@@ -217,11 +218,20 @@ def _publisher_from_removed(removed: list[Removed], book: RuleBook) -> str | Non
 
 
 def clean_html(html: str, url: str | None = None) -> Cleaned:
-    """Main text and metadata with trafilatura (no network), then the boilerplate rules."""
-    import trafilatura
+    """Main text and metadata with trafilatura (no network), then the boilerplate rules.
 
+    A page nested deeper than lxml's parser goes is cut there, and trafilatura finds no text in
+    it (or only the menus above the cut): such a page is read as flat text instead (``FlatText``)."""
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)               # what bare_extraction would parse, parsed once
+    if tree is None:
+        return Cleaned("", (), (), None, None)
+    if tree.xpath(TRUNCATED):
+        return _clean_flat(html)
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
         favor_recall=True, date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None or not (doc.text or "").strip():
@@ -231,6 +241,59 @@ def clean_html(html: str, url: str | None = None) -> Cleaned:
     return Cleaned(cleaned.text, cleaned.paragraphs, cleaned.removed, cleaned.title,
                    doc.sitename or cleaned.publisher, cleaned.authors, cleaned.page_date,
                    published, doc.url or url)
+
+
+LXML_MAX_DEPTH = 255      # lxml's HTML parser (without huge_tree) stops nesting here and drops what lies deeper
+TRUNCATED = "boolean(" + "/*" * (LXML_MAX_DEPTH - 1) + ")"
+
+
+class FlatText(HTMLParser):
+    """The text of an HTML page, streamed (any nesting depth), without head, scripts, menus and footers;
+    a line break at each block element."""
+    SKIP = frozenset({"head", "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+                      "select", "button", "svg", "iframe", "object"})
+    BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+                       "table", "section", "article", "main", "blockquote", "pre", "figure", "figcaption", "hr"})
+    VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track",
+                      "wbr", "param"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self.skip = 0
+        self.in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "body":                    # whatever was left open before the body ends here
+            self.skip = 0
+        elif tag not in self.VOID:
+            self.skip += tag in self.SKIP
+        self.in_title = tag == "title"
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.skip = max(self.skip - (tag in self.SKIP), 0)
+        self.in_title = False
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title.append(data)
+        elif not self.skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def _clean_flat(html: str) -> Cleaned:
+    """A page too deep for trafilatura: its flat text, then the rules."""
+    parser = FlatText()
+    parser.feed(html)
+    parser.close()
+    title = re.sub(r"\s+", " ", "".join(parser.title)).strip() or None
+    return clean_lines("".join(parser.parts), title=title)
 
 
 def _iso_date(value: str | None) -> date | None:

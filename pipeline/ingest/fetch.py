@@ -29,6 +29,7 @@ from urllib.robotparser import RobotFileParser
 
 import urllib3
 
+from pipeline.exits import Busy
 from pipeline.settings import Settings
 from .sources import Candidate, Publisher, feed_candidates, load_sources, normalize, sitemap_candidates
 
@@ -45,7 +46,7 @@ SAVE_EVERY = 50                # pages between two writes of the state file
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-class FetchLocked(RuntimeError):
+class FetchLocked(Busy):
     """Another fetch holds this state file (exit code 75, as for a locked extract)."""
 
 
