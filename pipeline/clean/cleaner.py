@@ -9,6 +9,7 @@ import html as html_lib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from html.parser import HTMLParser
 
 from .boilerplate import BULLETS, RuleBook, rulebook
 from .dumps import korean_sentences, parse_dump
@@ -383,17 +384,23 @@ def _strip_title_prefix(body: str, title: str | None, aside: list) -> str:
 
 def clean_html(html: str, url: str | None = None, min_chars: int = 20) -> Cleaned:
     """Main text and metadata with trafilatura (no network); when it finds little, the article JSON in
-    the page's scripts; then the boilerplate rules."""
+    the page's scripts; then the boilerplate rules.
+
+    A page nested deeper than lxml's parser goes is cut there, and trafilatura finds no text in
+    it (or only the menus above the cut): such a page is read as flat text instead (``FlatText``)."""
     import trafilatura
     from trafilatura.utils import load_html
 
     book = rulebook()
-    tree = load_html(html)                 # parsed once: the <meta> tags are read before trafilatura prunes it
+    tree = load_html(html)               # parsed once: the <meta> tags are read before trafilatura prunes it
+    if tree is None:
+        return Cleaned("", (), (), None, None)
+    if tree.xpath(TRUNCATED):
+        return _clean_flat(html, min_chars)
     page = page_metadata(tree)
     doc = trafilatura.bare_extraction(
-        tree if tree is not None else html, url=url, with_metadata=True, include_comments=False,
-        include_tables=False, favor_recall=True,
-        date_extraction_params={"extensive_search": False, "original_date": True},
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        favor_recall=True, date_extraction_params={"extensive_search": False, "original_date": True},
     )
     title = (doc.title if doc is not None else None) or page["title"]
     cleaned, source, found = _body(html, (doc.text or "") if doc is not None else "", title, book, min_chars)
@@ -436,6 +443,59 @@ def _body(html: str, text: str, title: str | None, book: RuleBook, min_chars: in
         if korean_sentences(text):
             return clean_lines(text, title=title, book=book, min_chars=min_chars), "trafilatura", None
     return cleaned, "trafilatura", None
+
+
+LXML_MAX_DEPTH = 255      # lxml's HTML parser (without huge_tree) stops nesting here and drops what lies deeper
+TRUNCATED = "boolean(" + "/*" * (LXML_MAX_DEPTH - 1) + ")"
+
+
+class FlatText(HTMLParser):
+    """The text of an HTML page, streamed (any nesting depth), without head, scripts, menus and footers;
+    a line break at each block element."""
+    SKIP = frozenset({"head", "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+                      "select", "button", "svg", "iframe", "object"})
+    BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+                       "table", "section", "article", "main", "blockquote", "pre", "figure", "figcaption", "hr"})
+    VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track",
+                      "wbr", "param"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self.skip = 0
+        self.in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "body":                    # whatever was left open before the body ends here
+            self.skip = 0
+        elif tag not in self.VOID:
+            self.skip += tag in self.SKIP
+        self.in_title = tag == "title"
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.skip = max(self.skip - (tag in self.SKIP), 0)
+        self.in_title = False
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title.append(data)
+        elif not self.skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def _clean_flat(html: str, min_chars: int = 20) -> Cleaned:
+    """A page too deep for trafilatura: its flat text, then the rules (body_source 'text')."""
+    parser = FlatText()
+    parser.feed(html)
+    parser.close()
+    title = re.sub(r"\s+", " ", "".join(parser.title)).strip() or None
+    return clean_lines("".join(parser.parts), title=title, min_chars=min_chars)
 
 
 def _iso_date(value: str | None) -> date | None:
