@@ -5,13 +5,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 RAW       ?= raw/
 PROCESSED ?= processed/
+SOURCES   ?= sources.toml
 
-.PHONY: extract test eval bench report compact clean distclean help
+.PHONY: extract fetch run test eval coverage bench report compact clean distclean help
 
 help:
 	@echo "make extract  - process raw/ into Parquet tables under processed/ (sets up .venv first)"
+	@echo "make fetch    - crawl the publishers of SOURCES (default sources.toml; see sources.example.toml) into raw/"
+	@echo "make run      - the nightly job: fetch, then extract"
 	@echo "make test     - run the test suite (sets up .venv first)"
 	@echo "make eval     - score the extractors on the gold file and the labelled sets"
+	@echo "make coverage - numerals and date words no date/number mention covers, by pattern"
 	@echo "make bench    - speed, memory and scaling benchmark"
 	@echo "make report   - HTML report of processed/ under processed/report/"
 
@@ -24,11 +28,20 @@ $(STAMP): pyproject.toml
 extract: $(STAMP)
 	$(BIN)/pipeline extract $(RAW) $(PROCESSED)
 
+fetch: $(STAMP)
+	$(BIN)/pipeline fetch $(SOURCES) $(RAW)
+
+run: $(STAMP)
+	$(BIN)/pipeline run $(SOURCES) $(RAW) $(PROCESSED)
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)
 	$(BIN)/python -m pipeline.quality.evaluate
+
+coverage: $(STAMP)
+	$(BIN)/python -m pipeline.quality.coverage
 
 bench: $(STAMP)
 	$(BIN)/python -m pipeline.quality.bench

@@ -6,12 +6,13 @@ and ``pipeline annotate``; ``process_file`` adds the reading at the edge and bui
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pipeline import __version__
-from pipeline.clean.cleaner import Cleaned, Removed, clean_html, clean_lines
-from pipeline.ingest.decoding import DecodeError, decode
+from pipeline.clean.cleaner import Cleaned, Removed, clean_html, clean_text
+from pipeline.ingest.decoding import DecodeError, decode, scrub
 from pipeline.events import finish_events
 from pipeline.ingest.reading import InputFile, ReadError, load
 from pipeline.extract.reference import choose_reference
@@ -56,7 +57,9 @@ def analyse(text: str, reference: date | None, doc=None) -> Analysis:
     from pipeline.nlp import get_nlp
     from pipeline.extract.numbers import extract_numbers
 
-    doc = doc if doc is not None else get_nlp()(text)
+    if doc is None:
+        text = scrub(text)              # a lone surrogate (say from JSON) would stop Kiwi; offsets stay
+        doc = get_nlp()(text)
     result = Analysis(text, reference, [s.start_char for s in doc.sents] or [0])
     result.dates = extract_dates(text, reference)
     result.numbers = [n for n in extract_numbers(text) if _outside(result.dates, n)]
@@ -80,13 +83,13 @@ def _cut(cleaned: Cleaned, max_chars: int) -> Cleaned:
 
 def _reject(item: InputFile, reason: str, detail: str, content_hash: str | None = None,
             meta_hash: str = "") -> DocResult:
-    row = {"source_path": item.path, "content_hash": content_hash, "reason": reason, "detail": detail,
+    row = {"source_path": item.path, "content_hash": content_hash, "reason": reason, "detail": scrub(detail),
            "size_bytes": item.size_bytes, "pipeline_version": __version__, "schema_version": SCHEMA_VERSION}
     return DocResult(item.path, content_hash, meta_hash, "rejected", {"rejects": [row]})
 
 
-def clean_page(text: str, kind: str, url: str | None) -> Cleaned:
-    return clean_html(text, url) if kind == "html" else clean_lines(text)
+def clean_page(text: str, kind: str, url: str | None, min_chars: int = 20) -> Cleaned:
+    return clean_html(text, url, min_chars) if kind == "html" else clean_text(text, min_chars)
 
 
 @dataclass(frozen=True)
@@ -101,15 +104,24 @@ class Prepared:
     cleaned: Cleaned
 
 
+def _noted(cleaned: Cleaned, notes: tuple[str, ...]) -> Cleaned:
+    """Sidecar fields dropped (wrong type, too long) are listed in 'removed' like any removed line."""
+    dropped = tuple(Removed(note, "metadata.field_dropped", "metadata") for note in notes)
+    return replace(cleaned, removed=cleaned.removed + dropped) if dropped else cleaned
+
+
 def prepare_file(item: InputFile, settings: Settings) -> Prepared | DocResult:
-    """Read, decode and clean one input; a failure becomes a reject with a reason."""
+    """Read, decode and clean one input; any failure becomes a reject with a reason."""
     try:
-        loaded = load(item, settings.max_doc_bytes)
+        loaded = load(item, settings.max_doc_bytes, settings.max_meta_bytes)
     except ReadError as exc:
         return _reject(item, exc.reason, exc.detail)
+    except Exception as exc:  # whatever a hostile file does to reading, it is this file's problem
+        return _reject(item, "unreadable", f"{type(exc).__name__}: {exc}")
     try:
         text, encoding = decode(loaded.data, html=item.kind == "html")
-        cleaned = _cut(clean_page(text, item.kind, loaded.meta.get("url")), settings.max_text_chars)
+        cleaned = _cut(clean_page(text, item.kind, loaded.meta.get("url"), settings.min_text_chars), settings.max_text_chars)
+        cleaned = _noted(cleaned, loaded.notes)
     except DecodeError as exc:
         return _reject(item, exc.reason, exc.detail, loaded.content_hash, loaded.meta_hash)
     except Exception as exc:  # a parser failure on one page must not stop the run
@@ -122,6 +134,9 @@ def prepare_file(item: InputFile, settings: Settings) -> Prepared | DocResult:
 
 def finish_file(p: Prepared, doc) -> DocResult:
     """Extract from a prepared page and its Doc; an extractor failure becomes a reject, not a crash."""
+    if isinstance(doc, Exception):
+        return _reject(p.item, "extract_failed", f"tokenising failed: {type(doc).__name__}: {doc}",
+                       p.content_hash, p.meta_hash)
     try:
         rows = article_rows(p.item, p.meta, p.content_hash, p.encoding, p.n_chars_raw, p.cleaned, doc)
     except Exception as exc:
@@ -132,12 +147,28 @@ def finish_file(p: Prepared, doc) -> DocResult:
 def process_files(items: list[InputFile], settings: Settings) -> list[DocResult]:
     """Prepare a batch, tokenise its texts as one Kiwi batch (Kiwi works in a background thread
     while Python extracts from the previous document), then extract."""
-    from pipeline.nlp import make_docs
-
     prepared = [prepare_file(item, settings) for item in items]
     pending = [p for p in prepared if isinstance(p, Prepared)]
-    docs = make_docs([p.cleaned.text for p in pending])
+    docs = _docs_or_errors([p.cleaned.text for p in pending])
     return [p if isinstance(p, DocResult) else finish_file(p, next(docs)) for p in prepared]
+
+
+def _docs_or_errors(texts: list[str]):
+    """Docs in order, tokenised as one batch; should the batch fail, the rest are tokenised one by
+    one and a text that still fails yields its exception (that document's reject) in its place."""
+    from pipeline.nlp import make_docs
+
+    done = 0
+    try:
+        for doc in make_docs(texts):
+            yield doc
+            done += 1
+    except Exception:
+        for text in texts[done:]:
+            try:
+                yield next(make_docs([text]))
+            except Exception as exc:
+                yield exc
 
 
 def process_file(item: InputFile, settings: Settings) -> DocResult:
@@ -152,6 +183,12 @@ def _meta_date(value: str | None) -> date | None:
         return None
 
 
+def _split_authors(value: str) -> list[str]:
+    """An export's author cell: '홍길동 기자, 김영희 기자' -> ['홍길동', '김영희']."""
+    names = (re.sub(r"\s*(?:기자|특파원|선임기자|논설위원)$", "", part.strip()) for part in re.split(r"[,;/·]", value))
+    return [name for name in names if name]
+
+
 def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_raw: int,
                  cleaned: Cleaned, doc=None) -> dict[str, list[dict]]:
     from pipeline.extract.dates import extract_dates
@@ -161,9 +198,10 @@ def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_
     analysis = analyse(cleaned.text, reference, doc)
     article = {
         "article_id": article_id, "source_path": item.path, "url": meta.get("url") or cleaned.url,
-        "publisher": meta.get("publisher") or cleaned.publisher, "authors": list(cleaned.authors),
+        "publisher": meta.get("publisher") or cleaned.publisher,
+        "authors": _split_authors(meta["authors"]) if meta.get("authors") else list(cleaned.authors),
         "title": meta.get("title") or cleaned.title, "reference_date": reference, "reference_source": source,
-        "text": cleaned.text, "paragraphs": [vars(p).copy() for p in cleaned.paragraphs],
+        "text": cleaned.text, "body_source": cleaned.body_source, "paragraphs": [vars(p).copy() for p in cleaned.paragraphs],
         "removed": [vars(r).copy() for r in cleaned.removed], "n_chars_raw": n_raw,
         "n_chars_clean": len(cleaned.text), "lang": "ko", "encoding": encoding,
         "pipeline_version": __version__, "schema_version": SCHEMA_VERSION,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2                 # 2: articles.body_source
 
 _str, _i32, _i64, _f64, _date, _bool = pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.date32(), pa.bool_()
 _ts = pa.timestamp("us", tz="UTC")
@@ -34,7 +34,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "articles": pa.schema(_fields(
         ("article_id", _str), ("source_path", _str), ("url", _str), ("publisher", _str),
         ("authors", pa.list_(_str)), ("title", _str), ("reference_date", _date), ("reference_source", _str),
-        ("text", _str), ("paragraphs", pa.list_(PARAGRAPH)), ("removed", pa.list_(REMOVED)),
+        ("text", _str), ("body_source", _str), ("paragraphs", pa.list_(PARAGRAPH)), ("removed", pa.list_(REMOVED)),
         ("n_chars_raw", _i64), ("n_chars_clean", _i64), ("lang", _str), ("encoding", _str),
         ("pipeline_version", _str), ("schema_version", pa.int16()))),
     "rejects": pa.schema(_fields(
@@ -44,7 +44,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("date_start", _date), ("date_end", _date), ("grain", _str), ("resolution", _str),
         ("timex", _str), ("rule", _str))),
     "numbers": pa.schema(_fields(*_SPAN,
-        ("value", _f64), ("kind", _str), ("unit", _str), ("counted", _str), ("counted_noun", _str),
+        ("value", _f64), ("value_max", _f64), ("kind", _str), ("unit", _str), ("counted", _str), ("counted_noun", _str),
         ("qualifier", _str), ("rule", _str))),
     "officials": pa.schema(_fields(*_SPAN,
         ("name_start", _i32), ("name_end", _i32), ("name", _str), ("name_latin", _str), ("title", _str),
@@ -55,31 +55,38 @@ SCHEMAS: dict[str, pa.Schema] = {
     "locations": pa.schema(_fields(*_SPAN, ("kind", _str), ("rule", _str))),
     "events": pa.schema(_fields(
         ("event_id", _str), ("article_id", _str), ("type", _str), ("name", _str), ("name_en", _str),
-        ("date_start", _date), ("date_end", _date), ("location", _str), ("counts", pa.list_(COUNT)),
+        ("date_start", _date), ("date_end", _date), ("date_grain", _str), ("location", _str),
+        ("counts", pa.list_(COUNT)),
         ("officials", pa.list_(_str)), ("organizations", pa.list_(_str)), ("parent_event_id", _str),
         ("evidence", pa.list_(EVIDENCE)), ("confidence", _f64), ("rule", _str))),
     "event_clusters": pa.schema(_fields(
         ("cluster_id", _str), ("type", _str), ("name", _str), ("names", pa.list_(_str)),
-        ("date_start", _date), ("date_end", _date), ("location", _str), ("article_ids", pa.list_(_str)),
+        ("date_start", _date), ("date_end", _date), ("date_grain", _str), ("location", _str),
+        ("article_ids", pa.list_(_str)),
         ("event_ids", pa.list_(_str)), ("n_articles", _i32), ("n_sources", _i32),
         ("counts", pa.list_(CLUSTER_COUNT)), ("conflicts", pa.list_(CONFLICT)))),
     "runs": pa.schema(_fields(
         ("run_id", _str), ("started_at", _ts), ("ended_at", _ts), ("pipeline_version", _str),
         ("settings_hash", _str), ("engine", _str), ("workers", _i32), ("n_seen", _i64), ("n_skipped", _i64),
-        ("n_processed", _i64), ("n_rejected", _i64), ("n_deleted", _i64),
-        ("rows_written", pa.map_(_str, _i64)), ("elapsed_s", _f64), ("exit_status", _i32))),
+        ("n_processed", _i64), ("n_rejected", _i64), ("n_duplicates", _i64), ("n_deleted", _i64),
+        ("rows_written", pa.map_(_str, _i64)), ("elapsed_s", _f64), ("exit_status", _i32), ("reason", _str))),
     "manifest": pa.schema(_fields(
         ("source_path", _str), ("size_bytes", _i64), ("mtime_ns", _i64), ("content_hash", _str),
-        ("meta_hash", _str), ("outcome", _str), ("part", _str), ("pipeline_version", _str), ("settings_hash", _str))),
+        ("meta_hash", _str), ("outcome", _str), ("reason", _str), ("part", _str), ("pipeline_version", _str),
+        ("settings_hash", _str))),
 }
 
 # Tables of per-article rows (replaced when their article changes), in writing order.
 ARTICLE_TABLES = ("articles", "rejects", "dates", "numbers", "officials", "organizations", "locations", "events")
 
+GRAINS = frozenset({"day", "week", "month", "quarter", "half", "year", "decade", "century"})
 ENUMS: dict[tuple[str, str], frozenset] = {
-    ("dates", "grain"): frozenset({"day", "week", "month", "quarter", "half", "year", "decade"}),
+    ("dates", "grain"): GRAINS,
+    ("events", "date_grain"): GRAINS,
+    ("event_clusters", "date_grain"): GRAINS,
     ("dates", "resolution"): frozenset({"absolute", "relative_to_reference", "relative_to_previous_date", "unresolved"}),
-    ("numbers", "kind"): frozenset({"count", "money", "percent", "ordinal", "duration", "measure", "other"}),
+    ("numbers", "kind"): frozenset({"count", "money", "percent", "ordinal", "duration", "measure", "other",
+                                    "numeral"}),
     ("numbers", "counted"): frozenset({"country", "organization", "person", "other"}),
     ("numbers", "qualifier"): frozenset({"exact", "approx", "at_least", "more_than", "at_most", "less_than"}),
     ("officials", "role"): frozenset({"government", "corporate", "academic", "other"}),
@@ -88,7 +95,11 @@ ENUMS: dict[tuple[str, str], frozenset] = {
     ("events", "type"): frozenset({"summit", "meeting", "forum", "declaration", "pledge", "agreement", "launch",
                                   "visit", "other"}),
     ("articles", "reference_source"): frozenset({"metadata", "dateline", "body", "page_header"}),
-    ("manifest", "outcome"): frozenset({"article", "rejected"}),
+    ("articles", "body_source"): frozenset({"trafilatura", "json_ld", "script_json", "text"}),
+    ("manifest", "outcome"): frozenset({"article", "rejected", "duplicate"}),
+    ("rejects", "reason"): frozenset({"empty", "binary", "undecodable", "too_large", "unreadable", "not_a_file",
+                                      "outside_input", "unsupported_type", "no_text", "clean_failed",
+                                      "extract_failed", "duplicate", "bad_metadata"}),
 }
 NOT_NULL = {name: ("article_id",) for name in ("dates", "numbers", "officials", "organizations", "locations", "events")}
 NOT_NULL.update(articles=("article_id", "source_path", "text"), rejects=("source_path", "reason"),

@@ -16,13 +16,19 @@ TABLES = ("articles", "rejects", "dates", "numbers", "officials", "organizations
           "event_clusters")
 
 
+def sample_inputs() -> list[str]:
+    """The source_path of every input in raw/: each page, and each record of the export there."""
+    from pipeline.ingest.reading import discover
+    return [item.path for item in discover(RAW)]
+
+
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> Path:
-    """The five samples processed once into a fresh output folder (1 worker, local engine)."""
+    """The samples (five pages, one small export) processed once into a fresh output folder (1 worker, local engine)."""
     from pipeline.batch.runner import run_extract
     from pipeline.settings import Settings
 

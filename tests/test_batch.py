@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import RAW
-from pipeline.batch.locking import RunLock
+from pipeline.batch.locking import LockedError, RunLock
 from pipeline.batch.runner import EXIT_TOO_MANY_REJECTS, run_extract
 from pipeline.settings import Settings
 from pipeline.batch.storage import Store
@@ -111,30 +111,81 @@ def test_dask_engine_on_a_real_local_cluster(tmp_path):
     assert_same_tables(tmp_path / "local", tmp_path / "dask")
 
 
+HOLD_LOCK = ("import sys, time\nfrom pipeline.batch.locking import RunLock\n"
+             "with RunLock(sys.argv[1]):\n    print('locked', flush=True)\n    time.sleep(60)\n")
+
+
 def test_second_run_exits_75_while_the_first_holds_the_lock(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "out"
     make_corpus(raw, 1)
     out.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out)], stdout=subprocess.PIPE, text=True)
     try:
-        (out / ".lock").write_text(f"{holder.pid}\n")
+        assert holder.stdout.readline().strip() == "locked"
         result = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(raw), str(out), "--quiet"],
                                 capture_output=True, text=True, timeout=120)
-        assert result.returncode == 75 and "another run" in result.stderr
+        assert result.returncode == 75 and "another run" in result.stderr and f"pid {holder.pid}" in result.stderr
+        assert result.stderr.strip().splitlines()[-1].startswith("pipeline: exit 75: ")
         assert not (out / "articles").exists()
     finally:
-        holder.kill()
+        holder.kill()                                           # SIGKILL: the kernel releases its lock
         holder.wait()
-    report = run_extract(raw, out, Settings(quiet=True))       # the holder is dead: its lock is stale
-    assert report.n_processed == 1 and not (out / ".lock").exists()
+    (out / ".lock").write_text("1\n")                          # a live pid in the file does not matter
+    report = run_extract(raw, out, Settings(quiet=True))
+    assert report.n_processed == 1
 
 
-def test_lock_refuses_a_live_holder(tmp_path):
+def test_lock_refuses_a_second_holder_and_is_free_after_release(tmp_path):
     with RunLock(tmp_path):
-        other = RunLock(tmp_path)
-        other.path.write_text("1\n")                            # pid 1 is always alive
-        with pytest.raises(RuntimeError, match="another run"):
+        with pytest.raises(LockedError, match="another run"):
             RunLock(tmp_path).acquire()
+    with RunLock(tmp_path):                                     # released: free again, same file
+        pass
+    assert (tmp_path / ".lock").exists()
+
+
+RACE = """
+import json, multiprocessing as mp, sys
+from pathlib import Path
+from pipeline.batch.locking import LockedError, RunLock
+
+def contend(folder, start, done, results):
+    lock = RunLock(folder)
+    start.wait()                        # all four try at the same instant
+    try:
+        lock.acquire()
+        results.put("held")
+    except LockedError:
+        results.put("refused")
+    done.wait()                         # the holder holds until every contender has tried
+    lock.release()
+
+ctx, outcomes = mp.get_context("fork"), []
+for trial in range(50):
+    folder = Path(sys.argv[1]) / f"t{trial}"
+    folder.mkdir()
+    if trial % 2:
+        (folder / ".lock").write_text("999999\\n")      # a stale lock file of a dead run
+    start, done, results = ctx.Barrier(4), ctx.Barrier(4), ctx.Queue()
+    procs = [ctx.Process(target=contend, args=(str(folder), start, done, results)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    outcomes.append(sorted(results.get(timeout=30) for _ in procs))
+    for proc in procs:
+        proc.join(timeout=30)
+print(json.dumps(outcomes))
+"""
+
+
+def test_four_runs_started_at_the_same_instant_one_holds_the_lock(tmp_path):
+    """50 trials of 4 processes (forked from a small interpreter, so the test stays fast)."""
+    import json
+
+    result = subprocess.run([sys.executable, "-c", RACE, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    outcomes = json.loads(result.stdout)
+    assert len(outcomes) == 50
+    assert all(o == ["held", "refused", "refused", "refused"] for o in outcomes), outcomes
 
 
 def _kill_when(proc: subprocess.Popen, condition, timeout: float = 120) -> bool:
@@ -193,7 +244,6 @@ def test_journal_is_rolled_forward_after_a_crash_mid_commit(tmp_path, monkeypatc
         run_extract(raw, out, Settings(quiet=True))
     monkeypatch.setattr(os, "replace", real_replace)
     assert (out / "_journal.json").exists()
-    (out / ".lock").unlink(missing_ok=True)
     report = run_extract(raw, out, Settings(quiet=True))
     assert report.n_processed == 0 and report.n_skipped == 5      # the interrupted commit was completed
     assert len(pd.read_parquet(out / "articles")) == 5
@@ -269,5 +319,7 @@ def test_exit_code_when_too_many_inputs_are_rejected(tmp_path):
     import json
     logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert logged and all({"time", "level", "message"} <= set(entry) for entry in logged)
+    assert logged[-1]["message"] == "exit 3: 3 of 4 processed inputs rejected (empty 3)"   # also under --quiet
     runs = pd.read_parquet(tmp_path / "out" / "runs")
     assert runs["exit_status"].tolist() == [EXIT_TOO_MANY_REJECTS] and runs["n_rejected"].tolist() == [3]
+    assert runs["reason"].tolist() == ["3 of 4 processed inputs rejected (empty 3)"]

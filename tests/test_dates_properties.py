@@ -11,7 +11,12 @@ from pipeline.extract.dates import extract_dates
 DATE_ALPHABET = list("0123456789년월일.~-/' ’‘`()주분기상하반께말초중순") + [
     "지난", "오는", "이번", "올해", "내년", "지난해", "전날", "이날", "다음 달", "이달", "개월", " 전", " 후", "요일",
     "부터", "까지", "과", ", ", "·", " ", "\n", "\u00a0", "February ", "and ", "년대", "시즌", "추석 ", "(금)",
+    "설날", "설 연휴", "부처님오신날", "첫째 ", "마지막 ", "날", "화요일", "세기", "에서 ", "사이", "최근 ", "향후 ",
+    "앞으로 ", "이천", "삼월 ", "시월", "구일", "이십", "모레", "내일모레", "그끄저께", "저번주 ", "삼분기", "주 ",
 ]
+# the shortest span a mention of each grain may cover, in days (parts narrow: 5월 초 = 10 days, 주말 = 2)
+MIN_SPAN_DAYS = {"day": 1, "week": 2, "month": 8, "quarter": 28, "half": 28, "year": 28, "decade": 365,
+                 "century": 3650}
 datey_text = st.lists(st.sampled_from(DATE_ALPHABET), max_size=40).map("".join)
 any_text = st.one_of(st.text(max_size=200), datey_text, st.tuples(st.text(max_size=30), datey_text).map("".join))
 references = st.one_of(st.none(), st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
@@ -29,7 +34,8 @@ def _check(text: str, reference: date | None) -> None:
         assert (m.date_start is None) == (m.date_end is None)
         if m.date_start is not None:
             assert m.date_start <= m.date_end
-        assert m.grain in {"day", "week", "month", "quarter", "half", "year", "decade"}
+            assert (m.date_end - m.date_start).days + 1 >= MIN_SPAN_DAYS[m.grain], "grain consistent with span"
+        assert m.grain in MIN_SPAN_DAYS
         assert m.resolution in {"absolute", "relative_to_reference", "relative_to_previous_date", "unresolved"}
         assert m.timex and m.rule
 
@@ -47,6 +53,7 @@ def test_date_like_text_at_calendar_edges(text: str, reference: date | None) -> 
 
 
 def test_extreme_references_do_not_raise() -> None:
-    text = "지난해 12월 31일과 내년 1월 1일, 다음 주, 3일 후, 10년 전, 1분기, 상반기, 이번 겨울, 추석 연휴"
+    text = ("지난해 12월 31일과 내년 1월 1일, 다음 주, 3일 후, 10년 전, 1분기, 상반기, 이번 겨울, 추석 연휴, "
+            "10월 첫째 화요일, 3월 마지막 날, 최근 5년, 1개월 21일 전, 21세기, 2015년부터 2017년 5월 5일까지")
     for reference in (date.min, date.max, None):
         _check(text, reference)

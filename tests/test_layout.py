@@ -22,7 +22,7 @@ MAX_LINES = 600
 # rank of each top-level unit; a module may import units of its own rank or lower, and the shared leaves
 RANK = {"ingest": 0, "clean": 1, "lexicon": 2, "nlp": 3, "extract": 4, "events": 5, "document": 6,
         "batch": 7, "analyst": 8, "cli": 9, "__main__": 10, "quality": 11}
-SHARED_LEAVES = {"settings", "schema", ""}          # "" is the package itself (``__version__``)
+SHARED_LEAVES = {"settings", "schema", "exits", ""}   # "" is the package itself (``__version__``); exits: the exit codes
 PURE_STAGES = {"clean", "lexicon", "nlp", "extract", "events"}
 IMPURE_MODULES = {"os", "sys", "time", "subprocess", "socket", "shutil", "tempfile", "glob", "random",
                   "urllib", "http", "requests", "multiprocessing", "threading", "logging"}

@@ -8,13 +8,16 @@ from hypothesis import strategies as st
 
 from pipeline.extract import numbers
 from pipeline.extract.numbers import extract_numbers
+from pipeline.extract.number_forms import AMBIGUOUS
+from pipeline.extract.numeral_words import parse_numeral
 
-KINDS = {"count", "money", "percent", "ordinal", "duration", "measure", "other"}
+KINDS = {"count", "money", "percent", "ordinal", "duration", "measure", "other", "numeral"}
 QUALIFIERS = {"exact", "approx", "at_least", "more_than", "at_most", "less_than"}
 COUNTED = {"country", "organization", "person", "other"}
 
-NUMBERY = "0123456789,.%여약명개국곳이상미만만억조천백십 ~∼-()"
-HANGUL = "가나다라마바사아자차카타파하한두세네열스무서른기업국가회원대학년월일시분초간동안째번차위등원달러엔유로배살세"
+NUMBERY = "0123456789,.%여약명개국곳이상미만만억조천백십 ~∼-−()점분의대"
+HANGUL = ("가나다라마바사아자차카타파하한두세네열스무서른기업국가회원대학년월일시분초간동안째번차위등원달러엔유로배살세"
+          "하나둘셋넷다섯스물쉰마이너스영삼사오육칠팔구법조각과")
 ENGLISH = "overmorethanaboutcountriespeopleparticipants $0123456789"
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -42,10 +45,14 @@ def _check(text: str, ms) -> None:
         assert m.start >= last_end, "sorted and non-overlapping"
         last_end = m.end
         assert isinstance(m.value, float) and math.isfinite(m.value)
-        assert m.value >= 0
+        if m.kind in ("count", "ordinal"):
+            assert m.value >= 0
+        if m.value_max is not None:
+            assert math.isfinite(m.value_max) and m.value_max >= m.value
         assert m.kind in KINDS
         assert m.qualifier in QUALIFIERS
-        assert isinstance(m.unit, str) and isinstance(m.rule, str) and m.rule
+        assert (m.unit is None) == (m.kind == "numeral")
+        assert (m.unit is None or isinstance(m.unit, str)) and isinstance(m.rule, str) and m.rule
         if m.kind == "count":
             assert m.counted in COUNTED
         else:
@@ -85,3 +92,54 @@ def test_arabic_counts_round_trip(n):
 
 def test_non_str_input_is_empty():
     assert extract_numbers("") == []
+
+
+# --------------------------------------------------------------------------- numerals written out
+_SINO = "영일이삼사오육칠팔구"
+_NATIVE_UNITS = ["", "하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉"]
+_NATIVE_ATTR = ["", "한", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉"]
+_NATIVE_TENS = ["", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔", "여든", "아흔"]
+
+
+def sino_words(n: int, write_one: bool = False) -> str:
+    """n written out in Sino-Korean (만/억/조/경 groups of four digits; 일 before a unit only if write_one)."""
+    if n == 0:
+        return "영"
+    out = []
+    for big_index, big in reversed(list(enumerate(["", "만", "억", "조", "경"]))):
+        group = (n // 10 ** (4 * big_index)) % 10000
+        if not group:
+            continue
+        text = ""
+        for power, unit in ((3, "천"), (2, "백"), (1, "십"), (0, "")):
+            digit = (group // 10 ** power) % 10
+            if digit:
+                text += ("" if digit == 1 and unit and not write_one else _SINO[digit]) + unit
+        out.append(text + big)
+    return "".join(out)
+
+
+@SETTINGS
+@given(st.integers(min_value=0, max_value=10**16), st.booleans())
+def test_sino_korean_round_trip(n, write_one):
+    assert parse_numeral(sino_words(n, write_one)) == float(n)
+
+
+@SETTINGS
+@given(st.integers(min_value=1, max_value=99))
+def test_native_round_trip(n):
+    tens, units = divmod(n, 10)
+    assert parse_numeral(_NATIVE_TENS[tens] + _NATIVE_UNITS[units]) == float(n)
+    attributive = ("스무" if n == 20 else _NATIVE_TENS[tens] + _NATIVE_ATTR[units])
+    [m] = extract_numbers(f"모두 {attributive} 명이 왔다.")
+    assert (m.value, m.kind, m.counted) == (float(n), "count", "person")
+
+
+@SETTINGS
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=99))
+def test_bare_and_decimal_numerals_are_emitted(n, cents):
+    words = sino_words(n + 111)
+    text = f"지수는 {n:,}.{cents:02d}에 마감했고 참가자는 {words}이었다."
+    found = [m for m in extract_numbers(text) if m.kind == "numeral"]
+    # a few Sino-Korean words are also names and places (이천, 사천, 이백): never bare numerals
+    assert [m.value for m in found] == [float(f"{n}.{cents:02d}")] + ([float(n + 111)] if words not in AMBIGUOUS else [])

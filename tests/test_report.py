@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLD
+from conftest import GOLD, sample_inputs
 from pipeline.quality.gold import squash
 from pipeline.analyst.report import (LABELS, TITLE, _conflict_text, _count_text, date_label, split_outliers,
                                      write_report)
@@ -145,7 +145,7 @@ def test_cli_writes_the_report(sample_run, tmp_path):
     from pipeline.cli import main
 
     assert main(["report", str(sample_run), "--out", str(tmp_path / "r")]) == 0
-    assert (tmp_path / "r" / "index.html").exists() and len(list((tmp_path / "r" / "articles").glob("*.html"))) == 5
+    assert (tmp_path / "r" / "index.html").exists() and len(list((tmp_path / "r" / "articles").glob("*.html"))) == len(sample_inputs())
 
 
 HOSTILE = '<script>alert("x")</script><img src="http://evil.example/x.png">'
@@ -261,7 +261,8 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     shot = tmp_path / "shot.png"
     run = _chromium(f"--screenshot={shot}", "--window-size=1280,2000", url, profile=tmp_path / "profile-shot")
     assert run.returncode == 0, run.stderr[-2000:]
-    for problem in ("Uncaught", "Failed to load resource", "ERR_FILE_NOT_FOUND", "ERR_NAME_NOT_RESOLVED"):
+    for problem in ("Uncaught", "Failed to load resource", "ERR_FILE_NOT_FOUND", "ERR_NAME_NOT_RESOLVED",
+                    "Content Security Policy"):          # the CSP lets the report itself load whole
         assert problem not in dom.stderr + run.stderr, problem
     assert shot.exists() and shot.stat().st_size > 10_000, "screenshot missing or too small"
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -272,6 +273,69 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 50, "a blank page"
     print(f"screenshot: {shot}")
 
+
+# ---------------------------------------------------------------------------------------------
+# hostile pages through the whole pipeline, opened in a real browser: no payload runs
+# (each payload would set document.title to 'PWNED-…', a word that appears nowhere in the text)
+
+PAYLOADS = {
+    "script": "<script>document.title='PW'+'NED-script'</script>",
+    "img": "<img src=x onerror=\"document.title='PW'+'NED-img'\">",
+    "js": "javascript:document.title='PW'+'NED-js'",
+    "svg": "\"><svg onload=\"document.title='PW'+'NED-svg'\">",
+}
+NAME_PAYLOADS = ["<img src=x onerror=document.title='PW'+'NED-name'>", "\"><svg onload=document.title='PW'+'NED-name'>",
+                 "javascript:document.title='PW'+'NED-name'", "<script>document.title='PW'+'NED-name'"]   # no '/'
+BODY = "과학기술정보통신부는 22일 서울에서 열린 인공지능 정상회의에 참석했다고 밝혔다. 이번 회의에는 28개국 대표단이 참석해 공동 성명을 채택했다."
+
+
+def _hostile_raw(raw: Path) -> Path:
+    raw.mkdir(parents=True)
+    lines = "\n".join(PAYLOADS.values())
+    esc = {k: html.escape(v) for k, v in PAYLOADS.items()}
+    (raw / "title.html").write_text(
+        f"<html><head><meta charset='utf-8'><title>{esc['script']} 정상회의</title></head><body><article>"
+        f"<p>{esc['img']} {BODY}</p><p>{esc['svg']} 1번 {esc['js']}</p></article></body></html>", encoding="utf-8")
+    (raw / "body.txt").write_text(f"{PAYLOADS['svg']} 제목\n{lines}\n2번 {BODY}\n{lines}", encoding="utf-8")
+    (raw / "meta.txt").write_text(f"3번 {BODY}", encoding="utf-8")
+    (raw / "meta.txt.meta.json").write_text(json.dumps({"title": PAYLOADS["img"], "url": PAYLOADS["js"],
+                                                        "publisher": PAYLOADS["svg"], "published": "2024-05-22"}))
+    for i, name in enumerate(NAME_PAYLOADS, 4):
+        (raw / f"{name}.txt").write_text(f"{i}번 {BODY}", encoding="utf-8")
+    return raw
+
+
+def _dom(page: Path, profile: Path) -> str:
+    done = _chromium("--dump-dom", page.resolve().as_uri(), profile=profile)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_hostile_pages_run_no_script_in_chromium(tmp_path):
+    from pipeline.batch.runner import run_extract
+    from pipeline.settings import Settings
+
+    raw = _hostile_raw(tmp_path / "raw")
+    run_extract(raw, tmp_path / "processed", Settings(workers=1, quiet=True))
+    articles = Store(tmp_path / "processed").read("articles").to_pylist()
+    assert len(articles) == 3 + len(NAME_PAYLOADS), [a["source_path"] for a in articles]
+    index = write_report(tmp_path / "processed", tmp_path / "report")
+
+    control = tmp_path / "control.html"            # the check itself works: a payload that runs is seen
+    control.write_text(f"<html><head><title>clean</title></head><body>{PAYLOADS['script']}</body></html>")
+    assert "<title>PWNED-script</title>" in _dom(control, tmp_path / "profile-control")
+
+    shown = ""
+    for i, page in enumerate(_pages(index)):
+        source = _text(page)
+        assert "Content-Security-Policy" in source and "script-src 'none'" in source, page.name
+        assert 'href="javascript:' not in source.lower() and "<script" not in source, page.name
+        dom = _dom(page, tmp_path / f"profile-{i}")
+        assert "PWNED" not in dom, f"{page.name}: a payload ran"     # the payloads only say 'PW'+'NED'
+        assert "<svg onload" not in dom and "<img src=\"x\"" not in dom, page.name
+        shown += html.unescape(re.sub(r"<[^>]+>", "", dom))
+    for payload in [*PAYLOADS.values(), *NAME_PAYLOADS]:     # the text is still there, as text
+        assert payload in shown, payload
 
 
 def test_dates_keep_their_grain():

@@ -16,6 +16,8 @@ host (an article's original URL is shown as text, not as a link).
 - Article text is highlighted with spaCy's displaCy (entity style, from the tables' character
   offsets). Officials are highlighted on their name. Where two mentions overlap, the longer one
   is highlighted and the other stays listed in the tables below the text.
+- Every page carries a Content-Security-Policy (no script, no external load): should a value ever slip
+  through unescaped, the browser still runs nothing.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from pipeline.batch.storage import Store
+from pipeline.exits import Damaged
 
 TITLE = "Policy events report"
 ARTICLE_DIR = "articles"
@@ -398,13 +401,18 @@ def write_report(processed: Path, out: Path) -> Path:
     if not processed.is_dir():
         raise FileNotFoundError(f"no processed folder at {processed}")
     store = Store(processed)
-    articles = sorted(_rows(store, "articles"), key=lambda a: (a.get("source_path") or "", a["article_id"]))
-    mentions = {name: _by_article(_rows(store, name)) for name in MENTION_TABLES}
-    events = _by_article(_rows(store, "events"))
-    clusters = _rows(store, "event_clusters")
+    with store.reading():                # whole commits only; a damaged table is named, not read
+        damaged = store.check(set())
+        if damaged:
+            raise Damaged("damaged tables, run pipeline extract to rebuild them: "
+                          + "; ".join(f"{d.table}: {d}" for d in damaged))
+        articles = sorted(_rows(store, "articles"), key=lambda a: (a.get("source_path") or "", a["article_id"]))
+        mentions = {name: _by_article(_rows(store, name)) for name in MENTION_TABLES}
+        events = _by_article(_rows(store, "events"))
+        clusters = _rows(store, "event_clusters")
+        rejects = sorted(_rows(store, "rejects"), key=lambda r: r.get("source_path") or "")
+        runs = _run_rows(_rows(store, "runs"))
     clusters.sort(key=lambda c: (c.get("date_start") is None, c.get("date_start") or date.min, c.get("name") or ""))
-    rejects = sorted(_rows(store, "rejects"), key=lambda r: r.get("source_path") or "")
-    runs = _run_rows(_rows(store, "runs"))
 
     pages = {a["article_id"]: page_name(a["article_id"]) for a in articles}
     names = {a["article_id"]: a.get("publisher") or a.get("source_path") or a["article_id"][:10] for a in articles}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
+from pipeline.exits import Damaged
 from .locking import RunLock
 from pipeline.schema import ARTICLE_TABLES, from_rows
 from .storage import Journal, Store
@@ -17,6 +18,10 @@ def compact(processed: Path) -> dict[str, int]:
     merged: dict[str, int] = {}
     with RunLock(store.root):
         store.recover()
+        damaged = store.check(set())
+        if damaged:
+            raise Damaged("damaged tables, run pipeline extract to rebuild them before compacting: "
+                          + "; ".join(str(d) for d in damaged))
         run_id = "compact-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         key = f"part-{run_id}"
         journal = Journal()

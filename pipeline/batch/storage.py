@@ -7,31 +7,70 @@ Layout (under ``processed/``)::
     _manifest.parquet            what each input produced, and in which part
     _journal.json                present only while a commit is being applied
     .staging/<run>/              parts being written by a run in progress
-    .lock                        the pid of the run holding the folder
+    .damaged/<run>/              damaged files a run found and moved aside (kept for inspection)
+    .lock, .commit.lock          OS locks: one run at a time; readers against commits (pipeline.locking)
 
 A run writes its parts under ``.staging``; the commit writes a journal (atomically) that lists
 the renames and deletions, applies them, replaces the manifest, and removes the journal. A run
 killed before the journal exists leaves the tables as they were; one killed after it is rolled
 forward by the next command that opens the folder. Every single file is written to a temporary
-name, fsync'ed and renamed, so no reader ever sees half a file.
+name, fsync'ed and renamed, so no reader ever sees half a file; readers hold the commit lock
+shared (``Store.reading``), so none sees half a commit either. ``Store.check`` finds damaged part
+files (missing, truncated, unreadable footer) so that a run rebuilds them instead of trusting them.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.exits import Busy, one_line
 from pipeline.schema import ARTICLE_TABLES, SCHEMAS, empty, from_rows, validate
+
+from .locking import CommitLock, LockedError, RunLock
 
 MANIFEST = "_manifest.parquet"
 JOURNAL = "_journal.json"
 STAGING = ".staging"
+DAMAGED = ".damaged"
+CLUSTERS = "event_clusters/clusters.parquet"
+TABLES = ARTICLE_TABLES + ("event_clusters", "runs")
+
+
+@dataclass(frozen=True)
+class Damage:
+    table: str
+    file: str            # relative to the output folder
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.problem})"
+
+
+def part_problem(path: Path) -> str | None:
+    """Why a Parquet file cannot be trusted (missing, too short, bad magic, unreadable footer), or None."""
+    try:
+        size = path.stat().st_size
+        if size < 12:
+            return f"{size} bytes, too short for a Parquet file"
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+        if head != b"PAR1":
+            return "not a Parquet file (bad magic bytes)"
+        pq.read_metadata(path)          # checks the footer's magic bytes and its length against the size
+    except FileNotFoundError:
+        return "missing"
+    except Exception as exc:
+        return f"unreadable: {one_line(str(exc))[:200]}"
+    return None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -116,9 +155,10 @@ class Store:
         return self.root / STAGING / run_id
 
     # -- reading ------------------------------------------------------------------------
-    def read(self, name: str, columns: list[str] | None = None) -> pa.Table:
-        """The whole table (or some columns) as one pyarrow Table; empty when nothing was written."""
-        parts = self.parts(name)
+    def read(self, name: str, columns: list[str] | None = None, skip: set[str] = frozenset()) -> pa.Table:
+        """The whole table (or some columns) as one pyarrow Table; empty when nothing was written.
+        ``skip``: part keys left out (parts being dropped)."""
+        parts = [p for p in self.parts(name) if p.stem not in skip]
         if not parts:
             table = empty(name)
             return table.select(columns) if columns else table
@@ -126,7 +166,50 @@ class Store:
 
     def read_manifest(self) -> pa.Table:
         path = self.root / MANIFEST
-        return pq.read_table(path) if path.exists() else empty("manifest")
+        return pq.read_table(path, schema=SCHEMAS["manifest"]) if path.exists() else empty("manifest")
+
+    # -- checking -----------------------------------------------------------------------
+    def check(self, part_keys: set[str]) -> list[Damage]:
+        """Every table file that cannot be trusted: unreadable files, and the files of the manifest's
+        part keys (every article table has one per key) that are missing."""
+        found: list[Damage] = []
+        for name in TABLES:
+            for path in self.parts(name):
+                problem = part_problem(path)
+                if problem:
+                    found.append(Damage(name, self.rel(path), problem))
+            if name in ARTICLE_TABLES:
+                found += [Damage(name, f"{name}/{key}.parquet", "missing") for key in sorted(part_keys)
+                          if not (self.table_dir(name) / f"{key}.parquet").exists()]
+        if part_keys and not (self.root / CLUSTERS).exists():
+            found.append(Damage("event_clusters", CLUSTERS, "missing"))
+        return found
+
+    def quarantine(self, rel: str, run_id: str) -> None:
+        """Move a damaged file aside, under .damaged/<run>/, where it stays for inspection."""
+        src = self.root / rel
+        if src.exists():
+            dst = self.root / DAMAGED / run_id / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+            _fsync_dir(src.parent)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Read whole commits only: hold the commit lock shared (a commit holds it exclusively, so
+        a journal seen under it was left by a dead run); finish such a commit first, under the run
+        lock, or refuse while a running job holds that lock and will finish it itself."""
+        with CommitLock(self.root, shared=True):
+            pending = (self.root / JOURNAL).exists()
+        if pending:
+            try:
+                with RunLock(self.root):
+                    self.recover()
+            except LockedError as exc:
+                raise Busy(f"a commit is pending in {self.root} and the running job (pid {exc.pid or '?'}) "
+                           f"will finish it; try again in a moment") from None
+        with CommitLock(self.root, shared=True):
+            yield
 
     # -- committing ---------------------------------------------------------------------
     def recover(self) -> bool:
@@ -134,7 +217,8 @@ class Store:
         journal_path = self.root / JOURNAL
         recovered = False
         if journal_path.exists():
-            self._apply(Journal.from_json(journal_path.read_bytes()))
+            with CommitLock(self.root, shared=False):
+                self._apply(Journal.from_json(journal_path.read_bytes()))
             recovered = True
         shutil.rmtree(self.root / STAGING, ignore_errors=True)
         for tmp in self.root.rglob(".*.tmp-*"):
@@ -142,8 +226,9 @@ class Store:
         return recovered
 
     def commit(self, journal: Journal) -> None:
-        atomic_write_bytes(self.root / JOURNAL, journal.to_json())
-        self._apply(journal)
+        with CommitLock(self.root, shared=False):
+            atomic_write_bytes(self.root / JOURNAL, journal.to_json())
+            self._apply(journal)
 
     def _apply(self, journal: Journal) -> None:
         for staged, final in journal.moves:

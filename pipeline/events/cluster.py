@@ -91,12 +91,12 @@ def _group(events: list[dict]) -> list[list[dict]]:
     return list(groups.values())
 
 
-def _narrowest_dates(members: list[dict]) -> tuple[date | None, date | None]:
+def _narrowest_dates(members: list[dict]) -> tuple[date | None, date | None, str | None]:
     dated = [m for m in members if m["date_start"]]
     if not dated:
-        return None, None
+        return None, None, None
     best = min(dated, key=lambda m: ((m["date_end"] - m["date_start"]).days, m["date_start"]))
-    return best["date_start"], best["date_end"]
+    return best["date_start"], best["date_end"], best.get("date_grain")
 
 
 def _cluster_counts(members: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -137,7 +137,7 @@ def cluster_rows(events: list[dict], publishers: dict[str, str | None]) -> list[
     rows = []
     for members in _group(events):
         names = Counter(m["name"] for m in members)
-        start, end = _narrowest_dates(members)
+        start, end, grain = _narrowest_dates(members)
         locations = Counter(m["location"] for m in members if m["location"])
         article_ids = sorted({m["article_id"] for m in members})
         counts, conflicts = _cluster_counts(members)
@@ -146,7 +146,7 @@ def cluster_rows(events: list[dict], publishers: dict[str, str | None]) -> list[
             "type": members[0]["type"],
             "name": max(names.items(), key=lambda kv: (kv[1], len(kv[0])))[0],
             "names": sorted(set(names) | {m["name_en"] for m in members if m["name_en"]}),
-            "date_start": start, "date_end": end,
+            "date_start": start, "date_end": end, "date_grain": grain,
             "location": locations.most_common(1)[0][0] if locations else None,
             "article_ids": article_ids, "event_ids": sorted(m["event_id"] for m in members),
             "n_articles": len(article_ids),

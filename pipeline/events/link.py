@@ -471,6 +471,7 @@ def _row(draft: Draft, analysis, drafts: dict[str, Draft]) -> dict:
         "name": _display_name(draft),
         "name_en": draft.name_en,
         "date_start": d.date_start if d else None, "date_end": d.date_end if d else None,
+        "date_grain": d.grain if d else None,              # "2025" is a year, not 1 January
         "location": draft.location, "counts": sorted(draft.counts, key=lambda c: c["number_start"]),
         "officials": sorted({o.person_id for o in analysis.officials if in_evidence(o) and o.person_id}),
         "organizations": sorted({o.canonical for o in analysis.organizations if in_evidence(o)}),

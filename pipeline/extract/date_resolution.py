@@ -1,6 +1,7 @@
 """Resolving a date candidate against the reference date (the judgement calls are listed in
 :mod:`pipeline.extract.dates`): calendar dates, relative words and offsets, weekdays, quarters, halves,
-decades, seasons, lunar holidays, weeks of a month.
+decades, seasons, weeks of a month (the newer forms — lunar holidays, nth weekdays, windows, centuries, joined
+ranges — are in :mod:`pipeline.extract.date_forms`).
 """
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def _choose(periods: list[tuple[date, date]], ref: date, weight: float, directio
 
 def _direction(g: dict) -> str | None:
     """past (지난), future (오는, 다음), this (이번) or None, from the data's direction words."""
-    return RULES["directions"].get(g.get("dir", ""))
+    return RULES["directions"].get(g.get("dir", "")) or g.get("tense")
 
 
 # ---------------------------------------------------------------------------
@@ -318,6 +319,8 @@ def _resolve_offset(g: dict, ctx: Context) -> _Resolved:
         unit = RULES["offset_units"][g["unit"]]
         counts = (int(g["n"]), int(g.get("n_b", g["n"])))
     sign = -1 if g["ago"] == "전" else 1
+    if unit == "week":                       # 2주 후: to the day (14 days), like 10일 후
+        unit, counts = "day", (counts[0] * 7, counts[1] * 7)
     if ctx.reference is None:
         return _unresolved(unit, _UNRESOLVED_TIMEX[unit])
     first, second = (_unit_period(ctx.reference, unit, sign * n) for n in counts)
@@ -419,20 +422,6 @@ def _resolve_yearly(g: dict, ctx: Context, grain: str, period_of, timex_of) -> _
     return _Resolved(start, end, grain, how, timex_of(year))
 
 
-def _resolve_lunar(g: dict, ctx: Context) -> _Resolved:
-    (m1, d1), (m2, d2) = LOOKUP["lunar"][word_key(g.get("lunar") or g["lunar_s"])]["window"]
-
-    def period(year: int) -> tuple[date, date]:
-        return date(year, m1, d1), date(year, m2, d2)
-
-    def timex(year: int | None) -> str:
-        if year is None:
-            return "XXXX-XX-XX"
-        return _range_timex(*(d.isoformat() for d in period(year)))
-
-    return _resolve_yearly(g, ctx, "day", period, timex)
-
-
 def _resolve_season(g: dict, ctx: Context) -> _Resolved:
     first, last, code = LOOKUP["season"][word_key(g["season"])]
 
@@ -470,7 +459,6 @@ _RESOLVERS = {
     "quarter": _resolve_quarter,
     "half": _resolve_half,
     "decade": _resolve_decade,
-    "lunar": _resolve_lunar,
     "season": _resolve_season,
     "named_date": _resolve_named_date,
     "month_week": _resolve_month_week,

@@ -20,7 +20,9 @@ Resolution choices (documented here because they are judgement calls):
   ``지난`` forces the latest occurrence on or before the reference, ``오는`` the earliest on or after.
 * A lone day (``22일``) goes to the month among the previous, current and next month of the
   reference nearest the reference, future distances weighted ``day_future_weight`` (2): a day more
-  than ~10 days after the reference therefore falls in the previous month.
+  than ~10 days after the reference therefore falls in the previous month.  Unless its clause (up to the
+  next date or the sentence end) speaks of the future (``future_markers``: 예정이다, 계획이다, 열린다 …, not
+  예정이었다): then a lone day or month-day takes its next occurrence (``25일 회담을 할 예정이다``).
 * ``전날``/``이날``/``당일``/``다음날``/``이튿날`` (and 그해/이듬해 for years) resolve against the
   previous resolved day-grain (year: any-grain) mention in the text when there is one, else the
   reference (``relative_to_reference``).
@@ -30,35 +32,88 @@ Resolution choices (documented here because they are judgement calls):
 * Without a reference date, anything that needs one is ``unresolved`` with a partial TIMEX
   (``XXXX-XX-22``, ``XXXX-02-10``); an explicit year keeps the mention ``absolute``.
 * Seasons (올여름, 지난 겨울; only with a year word or 지난/오는/이번) have grain ``quarter`` and a
-  TIMEX3 season value (``2024-SU``); 겨울 runs December to February.  Lunar holidays (설 연휴,
-  추석) have no lunar table: they resolve to the solar window they always fall in (추석: 7 Sep –
-  8 Oct), grain ``day``.  A month-day naming an event (``9·11 테러``, ``5·18 민주화운동``) is kept
+  TIMEX3 season value (``2024-SU``); 겨울 runs December to February.  Lunar holidays (설날, 추석,
+  부처님오신날) fall on their solar day in the year meant (``korean-lunar-calendar``); ``연휴`` adds the
+  eve and the day after (:mod:`pipeline.extract.date_forms` has these and the nth weekdays, rolling
+  windows, centuries and joined ranges).  A month-day naming an event (``9·11 테러``, ``5·18 민주화운동``) is kept
   ``unresolved`` (``XXXX-09-11``) even with a reference: its year is not the reference's.
 * A bare four-digit year (``2018 평창``, ``CES 2024``) counts only before a space, punctuation or
   시즌, and not before a counter (``2000 달러``, ``2030 세대``).
-* Not dates: durations (``3년간``, ``3일 동안``, ``2일간``, ``10주년``, ``징역 8월``) are left to the
-  numbers extractor; recurring expressions (``매주 금요일``) and centuries are not extracted.
+* Offsets in days or weeks, or with several parts (``2주 후``, ``1개월 21일 전``), resolve to the day; a
+  month or year offset alone (``3년 전``) keeps its unit's grain.
+* Sino-Korean numbers in dates (``이천십오년 삼월 삼일``, ``시월``) are read as digits; numeric forms must be
+  unambiguous: ``2/15`` only with a two-digit day, ``13.5.2015`` only with a day over 12.
+* Not dates: durations (``3년간``, ``3일 동안``, ``2일간``, ``10주년``, ``징역 8월``, ``5박 7일``,
+  ``12년 만에``) are left to the numbers extractor; recurring expressions (``매주 금요일``) are not extracted.
 
 Three modules: :mod:`~pipeline.extract.date_rules` compiles the rules, this module finds and selects
 candidates, :mod:`~pipeline.extract.date_resolution` resolves them against the reference date.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from pipeline.extract.mentions import DateMention
 
+from . import date_forms  # noqa: F401  (registers the resolvers of the newer forms)
 from .date_resolution import Context, consecutive, to_int, month_len, month_number, remember, resolve
-from .date_rules import COMPILED, Candidate, Rule
+from .date_rules import COMPILED, RULES, Candidate, Rule
+from .numeral_words import parse_numeral
+
+_SINO_MONTHS = RULES["sino_months"]
+_NUMBER_GROUPS = ("y4", "mo", "d", "y4_b", "mo_b", "d_b")
+# what may stand between two dates of one range, and what must then follow the second
+_JOIN_SEP = re.compile(r"[ \t]?(?P<sep>부터|에서|[~∼〜～\-–]|과|와)[ \t]?")
+_JOIN_TAIL = {"에서": re.compile(r"[ \t]?까지"), "과": re.compile(r"[ \t]?사이"), "와": re.compile(r"[ \t]?사이")}
+_OPTIONAL_TAIL = re.compile(r"[ \t]?까지")
+_JOINABLE = {"calendar", "relative", "weekday", "quarter", "half", "lunar", "month_weekday", "month_last_day",
+             "decade", "century", "season", "month_week"}
+JOINED = Rule("ko_joined_range", "joined", re.compile(""))
+
+
+def _arabic_groups(groups: dict) -> dict:
+    """Sino-Korean numbers of a date (이천십오년 삼월 삼일, 시월) as digits, so resolvers read one form."""
+    for key in _NUMBER_GROUPS:
+        value = groups.get(key)
+        if value is not None and not value.isdigit():
+            number = _SINO_MONTHS.get(value) if key.startswith("mo") else None
+            number = number if number is not None else parse_numeral(value)
+            groups[key] = str(int(number)) if number is not None else value
+    return groups
+
 
 def _candidates(text: str) -> list[Candidate]:
     found = []
     for order, rule in enumerate(COMPILED):
         for m in rule.regex.finditer(text):
-            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            groups = _arabic_groups({k: v for k, v in m.groupdict().items() if v is not None})
             if m.end() > m.start() and _plausible(groups, rule):
                 found.append(Candidate(m.start(), m.end(), order, rule, groups))
-    return found
+    return found + _joined(text, found)
+
+
+def _joined(text: str, found: list[Candidate]) -> list[Candidate]:
+    """Two date candidates joined into one range (2015년부터 2017년 5월 5일까지, 3월과 5월 사이)."""
+    longest: dict[int, Candidate] = {}
+    for c in found:
+        if c.rule.kind in _JOINABLE and (c.start not in longest or c.end > longest[c.start].end):
+            longest[c.start] = c
+    out = []
+    for a in found:
+        if a.rule.kind not in _JOINABLE:
+            continue
+        sep = _JOIN_SEP.match(text, a.end)
+        b = longest.get(sep.end()) if sep else None
+        if b is None:
+            continue
+        tail = _JOIN_TAIL.get(sep.group("sep"))
+        t = (tail or _OPTIONAL_TAIL).match(text, b.end)
+        if tail is not None and t is None:
+            continue
+        end = t.end() if t else b.end
+        out.append(Candidate(a.start, end, len(COMPILED), JOINED, {"_a": a, "_b": b}))
+    return out
 
 
 def _select(cands: list[Candidate], length: int) -> list[Candidate]:
@@ -117,11 +172,38 @@ def extract_dates(text: str, reference: date | None = None) -> list[DateMention]
         return []
     ctx = Context(reference)
     mentions = []
-    for cand in _select(_candidates(text), len(text)):
+    selected = _select(_candidates(text), len(text))
+    bounds = [c.start for c in selected[1:]] + [len(text)]
+    for cand in (_with_tense(text, c, bound) for c, bound in zip(selected, bounds)):
         res = resolve(cand, ctx)
-        if res is None:
+        if res is None and cand.rule is JOINED:          # not one range after all: its two dates alone
+            for part in (cand.groups["_a"], cand.groups["_b"]):
+                _emit(text, part, resolve(part, ctx), ctx, mentions)
             continue
-        remember(res, ctx)
-        mentions.append(DateMention(cand.start, cand.end, text[cand.start:cand.end], res.start, res.end,
-                                    res.grain, res.resolution, res.timex, cand.rule.id))
+        _emit(text, cand, res, ctx, mentions)
     return mentions
+
+
+_FUTURE = re.compile("(?:" + "|".join(map(re.escape, RULES["future_markers"])) + ")(?!이었|였)")
+_SENTENCE_END = re.compile(r"[.!?\n]|다\s")
+_OPEN_DAY_RULES = {"ko_d", "ko_md", "ko_range_d_d", "ko_conj_d_d", "ko_range_md_md", "ko_holiday", "ko_lunar_holiday"}
+
+
+def _with_tense(text: str, cand: Candidate, bound: int) -> Candidate:
+    """A day, month-day or holiday with nothing fixing its year or month takes the next occurrence when the rest
+    of its sentence, up to the next date (bound), speaks of the future (25일 정상회담을 할 예정이다, 추석을 앞두고)."""
+    g = cand.groups
+    if cand.rule.id not in _OPEN_DAY_RULES or any(k in g for k in ("dir", "y4", "yq", "yb", "yw", "mw")):
+        return cand
+    stop = _SENTENCE_END.search(text, cand.end, bound)
+    if not _FUTURE.search(text, cand.end, stop.end() if stop else bound):
+        return cand
+    return Candidate(cand.start, cand.end, cand.order, cand.rule, {**g, "tense": "future"})
+
+
+def _emit(text: str, cand: Candidate, res, ctx: Context, mentions: list[DateMention]) -> None:
+    if res is None:
+        return
+    remember(res, ctx)
+    mentions.append(DateMention(cand.start, cand.end, text[cand.start:cand.end], res.start, res.end,
+                                res.grain, res.resolution, res.timex, cand.rule.id))

@@ -28,12 +28,13 @@ class NumberMention:
     end: int
     text: str
     value: float
-    kind: str                    # count | money | percent | ordinal | duration | measure | other
-    unit: str                    # counter or unit as written: 개국, 개, 명, 곳, 원, 달러, %, ...
+    kind: str                    # count | money | percent | ordinal | duration | measure | other | numeral
+    unit: str | None             # counter or unit as written (None for a bare numeral): 개국, 개, 명, 곳, 원, 달러, %, ...
     counted: str | None          # for counts: country | organization | person | other
     counted_noun: str | None     # the noun counted by a generic counter: '60개 국가' -> 국가
     qualifier: str               # exact | approx | at_least | more_than | at_most | less_than
     rule: str
+    value_max: float | None = None   # upper bound of a range (96~7% -> 97, 두세 명 -> 3); None otherwise
 
 
 @dataclass(frozen=True)

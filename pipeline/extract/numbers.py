@@ -35,13 +35,16 @@ How a mention is built (Duckling style: a head, then optional pieces):
 * ages in parentheses after a name: ``김모(32)씨``, ``박씨(45세)`` -> other/세.
 * fractions ``3분의 1`` -> other, value 1/3.
 
-Not emitted: numbers without a unit (article numbers, list markers ``1.``,
-phone numbers, codes, scores), dates and clock times (units 년/월/일/시/분/초
-unless a duration: ``3년간``, ``6개월``, ``2주 동안``, ``1년 이상``), URLs and
-e-mail addresses.  Exception: a bare number with a myriad unit (``1조2000억``,
-``인구 1000만``) is kind ``other`` with an empty unit.
+* bare numerals (a number standing as a word: ``2,650.31에``, ``삼천이백``, ``스물다섯이다``,
+  ``인구 1000만``) are kind ``numeral`` with no unit; fractions (``삼분의 일``, ``1/3``, ``절반``),
+  decimals in words (``이백점 영삼``) and scores (``50 대 36``): :mod:`pipeline.extract.number_forms`;
+  law articles (``관세법 338조``) are ordinals with unit 조.  A range keeps its upper bound in
+  ``value_max`` (``96~7%`` -> 96 and 97).  A minus (``마이너스``, ``영하``, ``-``, ``−``) makes a value
+  negative (never a count's).
 
-Values are never negative (a minus sign is not read).
+Not emitted: list markers ``1.``, phone numbers, codes and ids, numbers glued to letters or words
+(``G7``, ``코로나19``), dates and clock times (units 년/월/일/시/분/초 unless a duration: ``3년간``,
+``6개월``, ``2주 동안``, ``1년 이상``, ``12년 만``), URLs and e-mail addresses.
 
 The numeral grammar (tables and regexes from ``data/numbers.json``, numeral parsing) is
 :mod:`pipeline.extract.numerals`; this module builds mentions from it.
@@ -53,8 +56,13 @@ import re
 
 from pipeline.extract.mentions import NumberMention
 
-from .numerals import _AGE_BLOCK_RE, _AGE_RE, _BIG, _CURRENCY, _DAE_COUNT_BEFORE_RE, _DAE_RE, _DURATION_CONTEXT_RE, _EMAIL_RE, _EN_MULT, _EN_NOUNS, _EN_PREFIX, _EN_RE, _FRACTION_RE, _GENERIC, _HEAD_RE, _LABELLED, _LABELLED_RE, _MASK_RE, _NATIVE, _NATIVE_ATTACH_EXCLUDE, _NATIVE_FIRST, _NATIVE_FIRST_UNITS, _NATIVE_NOUN_MIN, _NATIVE_ORD, _NATIVE_ORD_RE, _NOUNS, _NOUN_BEFORE_RE, _NOUN_RE, _PARTICLES, _PREFIX_Q, _PREFIX_RE, _RANGE_NATIVE_RE, _RANGE_Q, _RANGE_RE, _SCORE_RE, _SINO_DIGITS, _SINO_SMALL, _URL_RE, _YEO_RE, _is_hangul, _largest_big, _match_unit, _num, _parse_core, _qualifier_suffix
+from .dates import extract_dates
+from .numeral_words import parse_numeral
+from .number_forms import (bare_candidates, decimal_candidates, duration_candidates, fraction_candidates,
+                           score_candidates)
+from .numerals import _LAW_BEFORE_RE, _LAW_NOT_AFTER_RE, _NEG_BEFORE_RE, _AGE_BLOCK_RE, _AGE_RE, _BIG, _CURRENCY, _DAE_COUNT_BEFORE_RE, _DAE_RE, _DURATION_CONTEXT_RE, _EMAIL_RE, _EN_MULT, _EN_NOUNS, _EN_PREFIX, _EN_RE, _FRACTION_RE, _GENERIC, _HEAD_RE, _LABELLED, _LABELLED_RE, _MASK_RE, _NATIVE, _NATIVE_ATTACH_EXCLUDE, _NATIVE_FIRST, _NATIVE_FIRST_UNITS, _NATIVE_NOUN_MIN, _NATIVE_ORD, _NATIVE_ORD_RE, _NOUNS, _NOUN_BEFORE_RE, _NOUN_RE, _PARTICLES, _PREFIX_Q, _PREFIX_RE, _RANGE_NATIVE_RE, _RANGE_Q, _RANGE_RE, _SCORE_RE, _SINO_DIGITS, _SINO_SMALL, _URL_RE, _YEO_RE, _is_hangul, _largest_big, _match_unit, _num, _parse_core, _qualifier_suffix
 __all__ = ["extract_numbers"]
+_CLOCK_BEFORE_RE = re.compile(r"[0-9０-９]{1,2}[ \u00a0]?시[ \u00a0]?$")
 
 # --------------------------------------------------------------------------- Korean heads
 def _korean_candidates(text: str, masked) -> list[tuple]:
@@ -115,6 +123,8 @@ def _build(text: str, m: re.Match, n: int):
     native = rule == "native"
 
     pos = m.end()
+    value_max = value + 1 if approx_native else None          # 두세 명: 2-3
+    upper_signed = False
     qualifier = "approx" if approx_native else "exact"
     if rule == "vague":
         qualifier = "at_least"
@@ -149,6 +159,12 @@ def _build(text: str, m: re.Match, n: int):
                 # 2~3억원: the lower bound borrows the upper bound's myriad unit
                 if big_up and not _largest_big(core_txt) and value * big_up <= upper:
                     value *= big_up
+                value_max = _range_upper(value, upper, up_txt)
+                if rm.group("neg") and value_max is None:
+                    value_max = -upper                       # -5~-3%: the upper bound has its own minus
+                upper_signed = rm.group("neg") is not None
+            else:
+                value_max = float(_NATIVE[up_txt][0])
             is_range = True
             pos = rm.end()
             core_txt += up_txt
@@ -163,6 +179,9 @@ def _build(text: str, m: re.Match, n: int):
             if not is_range:
                 qualifier = "approx"
 
+    law = _law_article(text, head_start, pos, core_txt, rule, je)
+    if law is not None:
+        return law
     entry, uend = _match_unit(text, pos, native, native, je)
 
     kind = "other"
@@ -189,7 +208,7 @@ def _build(text: str, m: re.Match, n: int):
                 return None                                  # 제3자, 제1원전: part of a word
             kind, rule = "ordinal", "je"
         elif rule == "arabic" and _largest_big(core_txt) and (value >= 10000 or is_range):
-            kind, rule = "other", "bare_big"                 # 매출 1조2000억, 인구 1000만
+            kind, rule, unit = "numeral", "bare_big", None   # 매출 1조2000억, 인구 1000만
         else:
             return None                                      # bare numbers are not quantities
     else:
@@ -206,7 +225,8 @@ def _build(text: str, m: re.Match, n: int):
                 and len(core_txt) <= 2:
             return None                                      # 구조자, 오만(한): words, not numbers
         if rule == "arabic" and not je and not is_range and not has_yeo and core_txt.isdigit() \
-                and len(core_txt) >= 3 and text[pos:pos + 1] in (" ", "\u00a0"):
+                and len(core_txt) >= 3 and text[pos:pos + 1] in (" ", "\u00a0") \
+                and entry["kind"] not in ("percent", "money", "measure"):
             # '30669 경찰 …', '30652 칸 …': a number opening a line and followed by a
             # space is a row number, not a quantity
             ls = text.rfind("\n", 0, head_start) + 1
@@ -237,6 +257,8 @@ def _build(text: str, m: re.Match, n: int):
                 text, max(0, head_start - 8), head_start)
             if q is None and not has_yeo and not ctx:
                 return None
+            if dq in ("분", "초") and _CLOCK_BEFORE_RE.search(text, max(0, head_start - 6), head_start):
+                return None                                  # 4시 13분쯤: a clock time, not a length
             kind, unit = "duration", dq
         if entry.get("qualifier"):
             qualifier = entry["qualifier"]
@@ -286,10 +308,38 @@ def _build(text: str, m: re.Match, n: int):
                                         and not approx_native and pq != "exact"):
                 qualifier = pq
 
-    if not math.isfinite(value) or value < 0:
+    if not je and kind not in ("count", "ordinal"):
+        neg = _NEG_BEFORE_RE.search(text, max(0, start - 6), start)
+        if neg:                                              # 마이너스 5%, -5퍼센트, 마이너스 3~4%
+            start, value = neg.start(), -value
+            value_max = -value_max if value_max is not None and not upper_signed else value_max
+            if value_max is not None:
+                value, value_max = min(value, value_max), max(value, value_max)
+    if not math.isfinite(value) or (value < 0 and kind in ("count", "ordinal")):
         return None
+    if value_max is not None and value_max < value:
+        value_max = None                                     # 5~-3: no ordered range
     rule_id = f"ko.{rule}.{kind}" + (".range" if is_range else "")
-    return (start, end, value, kind, unit, counted, counted_noun, qualifier, rule_id)
+    return (start, end, value, kind, unit, counted, counted_noun, qualifier, rule_id, value_max)
+
+
+def _range_upper(value: float, upper: float, up_txt: str) -> float:
+    """Upper bound of a range; a shortened one borrows the lower bound's leading digits (96~7% -> 97)."""
+    if upper < value and up_txt.isdigit() and value == int(value):
+        scale = 10 ** len(up_txt)
+        borrowed = value - value % scale + upper
+        if borrowed > value:
+            return borrowed
+    return upper if upper >= value else None
+
+
+def _law_article(text: str, head_start: int, pos: int, core_txt: str, rule: str, je: bool):
+    """관세법 338조, 당규 66조: an article number after a law or rules name (66조 원 stays money)."""
+    if rule != "arabic" or not core_txt.endswith("조") or not core_txt[:-1].isdigit():
+        return None
+    if not _LAW_BEFORE_RE.search(text, max(0, head_start - 12), head_start) or _LAW_NOT_AFTER_RE.match(text, pos):
+        return None
+    return (head_start, pos, float(core_txt[:-1]), "ordinal", "조", None, None, "exact", "ko.law_article", None)
 
 
 # --------------------------------------------------------------------------- other rules
@@ -412,7 +462,10 @@ def _extract(text: str) -> list[NumberMention]:
     cands = (_korean_candidates(text, masked) + _english_candidates(text, masked)
              + _age_candidates(text, masked) + _fraction_candidates(text, masked)
              + _score_candidates(text, masked) + _labelled_candidates(text, masked)
-             + _native_ordinal_candidates(text, masked))
+             + _native_ordinal_candidates(text, masked) + fraction_candidates(text, masked, _qualifier_suffix)
+             + decimal_candidates(text, masked, _match_unit) + score_candidates(text, masked) + duration_candidates(text, masked))
+    cands += bare_candidates(text, masked, lambda s, e: [(s + d.start, s + d.end)
+                                                         for d in extract_dates(text[s:e], None)])
     # longest wins, then earliest
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
     taken: list[tuple[int, int]] = []
@@ -427,10 +480,23 @@ def _extract(text: str) -> list[NumberMention]:
         chosen.append(c)
     chosen.sort(key=lambda c: c[0])
     return [
-        NumberMention(start=s, end=e, text=text[s:e], value=float(v), kind=k, unit=u,
-                      counted=cd, counted_noun=cn, qualifier=q, rule=r)
-        for (s, e, v, k, u, cd, cn, q, r) in chosen
+        NumberMention(start=c[0], end=c[1], text=text[c[0]:c[1]], value=float(c[2]), kind=c[3], unit=c[4],
+                      counted=c[5], counted_noun=c[6], qualifier=c[7], rule=c[8],
+                      value_max=c[9] if len(c) > 9 and c[9] is not None else None)
+        for c in chosen
     ]
+
+
+def _whole_numeral(text: str) -> list[NumberMention]:
+    """A text that is nothing but one numeral (a table cell, a heading: 백, 열, 이천) is that numeral, however
+    ambiguous the word would be inside a sentence."""
+    word = text.strip()
+    value = parse_numeral(word) if 0 < len(word) <= 40 else None
+    if value is None or not math.isfinite(value):
+        return []
+    start = text.index(word)
+    return [NumberMention(start, start + len(word), word, float(value), "numeral", None, None, None, "exact",
+                          "ko.whole_text.numeral")]
 
 
 def extract_numbers(text: str) -> list[NumberMention]:
@@ -438,6 +504,6 @@ def extract_numbers(text: str) -> list[NumberMention]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        return _extract(text)
+        return _whole_numeral(text) or _extract(text)
     except Exception:  # pragma: no cover - defensive: the contract is "never raises"
         return []

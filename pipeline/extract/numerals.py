@@ -9,6 +9,8 @@ import math
 import re
 from pathlib import Path
 
+from .numeral_words import NATIVE_ORDINALS
+
 
 _DATA_PATH = Path(__file__).resolve().parent / "data" / "numbers.json"
 with open(_DATA_PATH, encoding="utf-8") as _fh:
@@ -63,7 +65,7 @@ _EN_PERCENT: list[str] = _D["english_percent"]
 _CURRENCY: dict[str, str] = _D["currency_symbols"]
 _LABELLED: dict[str, str] = _D["labelled_numbers"]
 _DURATION_CONTEXT: list[str] = _D["duration_context"]
-_NATIVE_ORD: dict[str, int] = _D["native_ordinal_words"]
+_NATIVE_ORD: dict[str, int] = {**_D["native_ordinal_words"], **NATIVE_ORDINALS}
 _SCORE_FOLLOW: list[str] = _D["score_follow"]
 _AGE_BLOCK: list[str] = _D["age_block_before"]
 _NATIVE_ATTACH_EXCLUDE = set(_D["native_attach_exclude"])
@@ -78,12 +80,12 @@ def _alt(words) -> str:
 # --------------------------------------------------------------------------- regexes
 _SP = r"[ \u00a0\u2009\u202f\u3000]"
 _DIG = "0-9０-９"
-_AR = rf"[{_DIG}]{{1,3}}(?:,[{_DIG}]{{3}})+(?:\.[{_DIG}]+)?|[{_DIG}]+(?:\.[{_DIG}]+)?"
+_AR = rf"[{_DIG}]{{1,3}}(?:[,，][{_DIG}]{{3}})+(?:[.．][{_DIG}]+)?|[{_DIG}]+(?:[.．][{_DIG}]+)?"
 _SMALL_C = "".join(_SINO_SMALL)
 _BIG_C = "".join(_BIG)
 _SDIG_C = "".join(_SINO_DIGITS)
 # Arabic-led number with optional Korean units: 1조2000억, 2만5천, 1억 5천만, 3.5%
-_ACORE = (rf"(?:{_AR})(?:[{_SMALL_C}]+(?:{_AR})?|[{_BIG_C}](?:{_SP}?(?=[{_DIG}])(?:{_AR}))?)*")
+_ACORE = (rf"(?:{_AR})(?:[{_SMALL_C}]+(?:{_AR})?|[{_BIG_C}](?!각)(?:{_SP}?(?=[{_DIG}])(?:{_AR}))?)*")
 # Sino-Korean number word: 삼십, 오백만, 천, 만 (validated in code)
 _SSEC = rf"(?:[{_SDIG_C}]?[{_SMALL_C}])+[{_SDIG_C}]?"
 _SCORE = (rf"(?:{_SSEC}|[{_SDIG_C}])?[{_BIG_C}](?:{_SP}?(?:{_SSEC}|[{_SDIG_C}])?[{_BIG_C}]?)*"
@@ -99,7 +101,7 @@ _HEAD_RE = re.compile(
     rf"|(?<![가-힣{_DIG}])(?P<native>{_NATIVE_ALT})(?={_SP}?[가-힣])"
     rf"|(?<![가-힣{_DIG}])(?P<sino>{_SCORE}))"
 )
-_RANGE_RE = re.compile(rf"{_SP}?[~∼〜～\-–]{_SP}?(?P<core>{_ACORE})")
+_RANGE_RE = re.compile(rf"{_SP}?[~∼〜～\-–]{_SP}?(?P<neg>[-−]|마이너스{_SP}?)?(?P<core>{_ACORE})")
 _RANGE_NATIVE_RE = re.compile(rf"{_SP}?[~∼〜～\-–]{_SP}?(?P<core>{_NATIVE_ALT})")
 _YEO_RE = re.compile(rf"{_SP}?여(?={_SP}?[가-힣])")
 _TOKEN_RE = re.compile(rf"{_AR}|[{_SDIG_C}{_SMALL_C}{_BIG_C}]")
@@ -118,6 +120,9 @@ _AGE_RE = re.compile(
 _AGE_BLOCK_RE = re.compile(rf"(?:{_alt(_AGE_BLOCK)}){_SP}?$")
 _SCORE_RE = re.compile(rf"(?<![A-Za-z0-9.,\-:])(?P<a>[0-9]{{1,3}})[-:](?P<b>[0-9]{{1,3}})(?![0-9\-:.,])(?=(?:{_alt(_SCORE_FOLLOW)}))")
 _LABELLED_RE = re.compile(rf"(?<![가-힣])(?P<label>{_alt(_LABELLED)}){_SP}?(?P<num>{_AR})(?![0-9０-９A-Za-z])")
+_LAW_BEFORE_RE = re.compile(rf"(?:{_alt(_D['numeral_words']['law_names'])}){_SP}?(?:제{_SP}?)?$")
+_LAW_NOT_AFTER_RE = re.compile(rf"{_SP}?(?:{_alt(_D['numeral_words']['law_not_followed_by'])})")
+_NEG_BEFORE_RE = re.compile(rf"(?<![0-9A-Za-z가-힣.,)\]~∼〜～\-−])(?:(?:{_alt(_D['numeral_words']['negative_words'])}){_SP}?|[-−])$")
 _DURATION_CONTEXT_RE = re.compile(rf"(?:{_alt(_DURATION_CONTEXT)}){_SP}?$")
 # 첫째, 둘째 … as words (a comma, a particle or a non-Hangul character follows)
 _NATIVE_ORD_RE = re.compile(
@@ -147,7 +152,7 @@ _MASK_RE = re.compile(
     r"|(?<![0-9])\d{1,2}:\d{2}(?::\d{2})?(?![0-9]))"                     # 14:30
 )
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -160,7 +165,7 @@ def _is_latin_alnum(ch: str) -> bool:
 
 
 def _num(s: str) -> float:
-    s = s.translate(_FULLWIDTH).replace(",", "")
+    s = s.translate(_FULLWIDTH).replace(",", "").replace("，", "")
     if len(s) > 40:
         return math.inf
     return float(s)

@@ -1,8 +1,8 @@
 """Bytes to text: BOMs, declared charsets, then detection. Pure functions.
 
 Korean pages come in UTF-8 (with or without BOM), legacy CP949/EUC-KR (often undeclared), and
-now and then UTF-16 with a BOM. ``decode`` returns NFC text or raises ``DecodeError`` with a
-reason the rejects table can carry.
+now and then UTF-16 (with a BOM, or without one: then told by where its NUL bytes fall).
+``decode`` returns NFC text or raises ``DecodeError`` with a reason the rejects table can carry.
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"
 ALIASES = {"ks_c_5601-1987": "cp949", "ksc5601": "cp949", "euc-kr": "cp949", "euc_kr": "cp949",
            "x-windows-949": "cp949", "unicode": "utf-16", "utf8": "utf-8"}
 MAX_BAD_SHARE = 0.005        # a stray broken byte is repaired; more than this is not text we trust
+UTF16_MIN_NUL_SHARE = 0.02   # UTF-16 without a BOM: at least this share of bytes NUL, nearly all on one side
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class DecodeError(ValueError):
@@ -30,6 +32,20 @@ def _bom(data: bytes) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     return None
+
+
+def scrub(text: str) -> str:
+    """Lone surrogates (JSON escapes, surrogate-escaped bytes) cannot be encoded: U+FFFD, one for one."""
+    return SURROGATES.sub("\ufffd", text) if SURROGATES.search(text) else text
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or '-be' when NUL bytes sit on one side only (ASCII spaces, digits, punctuation)."""
+    head = data[:8192]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if len(data) % 2 or max(even, odd) < UTF16_MIN_NUL_SHARE * len(head) or min(even, odd) * 10 > max(even, odd):
+        return None
+    return "utf-16-be" if even > odd else "utf-16-le"
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -82,6 +98,11 @@ def decode(data: bytes, *, html: bool = False) -> tuple[str, str]:
         if text is None:
             raise DecodeError("undecodable", f"invalid bytes after a {bom} byte-order mark")
         return _finish(text), bom
+    utf16 = None if data.startswith(BINARY_MAGIC) else utf16_without_bom(data)
+    if utf16:
+        text = _strict(data, utf16)
+        if text is not None and plausible(text):
+            return _finish(text), utf16
     if looks_binary(data):
         raise DecodeError("binary", "binary content (NUL bytes or a known file signature)")
     candidates = ([declared_charset(data)] if html else []) + ["utf-8", "cp949"]
@@ -111,7 +132,7 @@ def plausible(text: str) -> bool:
 
 
 def _finish(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.replace("\x00", "").lstrip("\ufeff"))
+    text = unicodedata.normalize("NFC", scrub(text.replace("\x00", "").lstrip("\ufeff")))
     if not plausible(text):
         raise DecodeError("undecodable", "the decoded text is mostly characters Korean news does not use "
                                          "(a wrong or unknown encoding)")
