@@ -76,20 +76,19 @@ class Piece(NamedTuple):
 def merge_morphemes(tokens) -> list[Piece]:
     """Group Kiwi tokens whose character spans overlap (contractions) into pieces."""
     pieces: list[Piece] = []
+    append, make = pieces.append, Piece._make
+    last = None
     for tok in tokens:
-        start, end = tok.start, tok.start + tok.len
-        morph = (tok.form, str(tok.tag))
-        if end <= start:               # a zero-width morpheme (an elided ending): keep it on its neighbour
-            if pieces:
-                last = pieces[-1]
-                pieces[-1] = Piece(last.start, last.end, f"{last.tag}+{morph[1]}", last.morphs + (morph,), last.sent)
-            continue
-        if pieces and start < pieces[-1].end:
-            last = pieces[-1]
-            pieces[-1] = Piece(last.start, max(last.end, end), f"{last.tag}+{morph[1]}",
-                               last.morphs + (morph,), last.sent)
-        else:
-            pieces.append(Piece(start, end, morph[1], (morph,), tok.sent_position))
+        start = tok.start
+        end = start + tok.len
+        tag = tok.tag
+        if last is not None and (end <= start or start < last[1]):
+            # a zero-width morpheme (an elided ending) or a contraction: it joins the piece before
+            pieces[-1] = last = make((last[0], max(last[1], end) if end > start else last[1], f"{last[2]}+{tag}",
+                                      last[3] + ((tok.form, tag),), last[4]))
+        elif end > start:
+            last = make((start, end, tag, ((tok.form, tag),), tok.sent_position))
+            append(last)
     return pieces
 
 
