@@ -107,6 +107,16 @@ def test_default_workers_follow_the_cores_and_the_work(monkeypatch):
     assert engines.choose_workers(3, workers=3) == 3             # a fixed choice is kept
 
 
+def test_a_small_default_run_stays_in_one_process_and_says_so(tmp_path):
+    import multiprocessing
+
+    raw = tmp_path / "raw"
+    make_corpus(raw, 3)
+    run_extract(raw, tmp_path / "out", Settings(workers=0, quiet=True))
+    assert multiprocessing.active_children() == []
+    assert list(pd.read_parquet(tmp_path / "out" / "runs")["workers"]) == [1]
+
+
 def test_no_worker_outlives_the_run(tmp_path):
     import multiprocessing
     import psutil
