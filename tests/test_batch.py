@@ -105,6 +105,8 @@ def test_default_workers_follow_the_cores_and_the_work(monkeypatch):
     assert engines.choose_workers(2 * engines.DOCS_PER_WORKER) == 2
     assert engines.choose_workers(10_000) == 4                   # never more than the cores
     assert engines.choose_workers(3, workers=3) == 3             # a fixed choice is kept
+    tasks = engines._ramped(list(range(100)), 32)
+    assert sum(tasks, []) == list(range(100)) and len(tasks[0]) == 1 and max(map(len, tasks)) == 32
 
 
 def test_a_small_default_run_stays_in_one_process_and_says_so(tmp_path):

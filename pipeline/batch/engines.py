@@ -63,6 +63,15 @@ def _batches(items: list[InputFile], size: int) -> list[list[InputFile]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def _ramped(items: list[InputFile], size: int) -> list[list[InputFile]]:
+    """Tasks of 1, 2, 4 … documents up to ``size``: the first document comes back at once, the rest in full tasks."""
+    out, i, step = [], 0, 1
+    while i < len(items):
+        out.append(items[i:i + step])
+        i, step = i + step, min(2 * step, size)
+    return out
+
+
 def _init_worker(forked: bool) -> None:
     """A worker tokenises in its own thread (one busy thread per worker); a spawned one loads its models."""
     from pipeline.nlp import tokenize_inline
@@ -94,7 +103,7 @@ def _local(items: list[InputFile], settings: Settings) -> Iterator[DocResult]:
     pool = ctx.Pool(workers, initializer=_init_worker, initargs=(forked,))
     done = False
     try:
-        for results in pool.imap(_process_batch_star, [(b, settings) for b in _batches(items, size)]):
+        for results in pool.imap(_process_batch_star, [(b, settings) for b in _ramped(items, size)]):
             yield from results
         done = True
     finally:
