@@ -69,8 +69,8 @@ def cmd_extract(args) -> int:
     from pipeline.settings import Settings
 
     if args.workers < 0 or args.max_doc_bytes <= 0:
-        raise UserError("--workers must be 0 (all cores) or more, --max-doc-bytes more than 0")
-    settings = Settings(workers=args.workers or os.cpu_count() or 1, engine=args.engine, scheduler=args.scheduler,
+        raise UserError("--workers must be 0 (chosen from the cores and the work) or more, --max-doc-bytes more than 0")
+    settings = Settings(workers=args.workers, engine=args.engine, scheduler=args.scheduler,
                         full=args.full, max_doc_bytes=args.max_doc_bytes,
                         reject_threshold=_share(args.reject_threshold, "--reject-threshold"),
                         max_deleted_share=_share(args.max_deleted_share, "--max-deleted-share"),
@@ -116,7 +116,7 @@ def cmd_run(args) -> int:
 
     _setup_logging(args.log_format, args.quiet)
     settings = _fetch_settings(args, dict(
-        workers=args.workers or os.cpu_count() or 1, engine=args.engine, scheduler=args.scheduler, full=args.full,
+        workers=args.workers, engine=args.engine, scheduler=args.scheduler, full=args.full,
         max_doc_bytes=args.max_doc_bytes, reject_threshold=_share(args.reject_threshold, "--reject-threshold"),
         max_deleted_share=_share(args.max_deleted_share, "--max-deleted-share"),
         allow_deletions=args.allow_deletions, quiet=args.quiet, log_format=args.log_format, wait_for_lock=args.wait,
@@ -273,7 +273,7 @@ def _extract_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--columns", type=_column_map, default=(),
                    help='map export fields to columns, e.g. \'{"body": "내용", "date": "입력시각"}\' or a JSON file '
                         "(fields: id, title, body, date, publisher, url, author; a NAME.columns.json sidecar wins)")
-    p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
+    p.add_argument("--workers", type=int, default=0, help="worker processes (default 0: one per core, fewer for a small run)")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local process pool, or a Dask cluster (default: local)")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 "

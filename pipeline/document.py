@@ -70,6 +70,15 @@ def analyse(text: str, reference: date | None, doc=None) -> Analysis:
     return result
 
 
+WARM_UP_PAGE = "<html><body><article><p>정부는 2025년 1월 10일 서울에서 열린 회의에 87개국이 참여했다고 밝혔다.</p></article></body></html>"
+
+
+def warm_up() -> None:
+    """Load Kiwi, spaCy, the gazetteers, the extractors and trafilatura once (forked workers then share them)."""
+    cleaned = clean_page(WARM_UP_PAGE, "html", None)
+    analyse(cleaned.text or "정부는 회의를 열었다.", None)
+
+
 def _cut(cleaned: Cleaned, max_chars: int) -> Cleaned:
     """Keep the first max_chars characters (a bound on tokenising time and memory per document)."""
     if len(cleaned.text) <= max_chars:

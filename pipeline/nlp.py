@@ -14,9 +14,8 @@ boundaries come from Kiwi's sentence splitter.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 import spacy
 from spacy.tokens import Doc, Token
@@ -37,6 +36,13 @@ _UPOS = (
 )
 
 MORPHS_KEY = "kiwi_morphs"
+_inline = False       # tokenise in the calling thread (worker processes: one busy thread per core)
+
+
+def tokenize_inline(flag: bool = True) -> None:
+    """Worker processes tokenise in their own thread; a lone process overlaps Kiwi's thread with Python."""
+    global _inline
+    _inline = flag
 
 
 def _token_morphs(token: Token) -> tuple:
@@ -58,9 +64,8 @@ def upos_for(tag: str) -> str:
     return "X"
 
 
-@dataclass(frozen=True)
-class Piece:
-    """A stretch of text that becomes one spaCy token."""
+class Piece(NamedTuple):
+    """A stretch of text that becomes one spaCy token (a tuple: millions are made per run)."""
     start: int
     end: int
     tag: str
@@ -71,20 +76,19 @@ class Piece:
 def merge_morphemes(tokens) -> list[Piece]:
     """Group Kiwi tokens whose character spans overlap (contractions) into pieces."""
     pieces: list[Piece] = []
+    append, make = pieces.append, Piece._make
+    last = None
     for tok in tokens:
-        start, end = tok.start, tok.start + tok.len
-        morph = (tok.form, str(tok.tag))
-        if end <= start:               # a zero-width morpheme (an elided ending): keep it on its neighbour
-            if pieces:
-                last = pieces[-1]
-                pieces[-1] = Piece(last.start, last.end, f"{last.tag}+{morph[1]}", last.morphs + (morph,), last.sent)
-            continue
-        if pieces and start < pieces[-1].end:
-            last = pieces[-1]
-            pieces[-1] = Piece(last.start, max(last.end, end), f"{last.tag}+{morph[1]}",
-                               last.morphs + (morph,), last.sent)
-        else:
-            pieces.append(Piece(start, end, morph[1], (morph,), tok.sent_position))
+        start = tok.start
+        end = start + tok.len
+        tag = tok.tag
+        if last is not None and (end <= start or start < last[1]):
+            # a zero-width morpheme (an elided ending) or a contraction: it joins the piece before
+            pieces[-1] = last = make((last[0], max(last[1], end) if end > start else last[1], f"{last[2]}+{tag}",
+                                      last[3] + ((tok.form, tag),), last[4]))
+        elif end > start:
+            last = make((start, end, tag, ((tok.form, tag),), tok.sent_position))
+            append(last)
     return pieces
 
 
@@ -173,8 +177,13 @@ class KiwiTokenizer:
 
     def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
         """Kiwi tokenises a batch in its own thread, ahead of the Docs being consumed."""
+        kiwi = get_kiwi()
+        if _inline:
+            for text in texts:
+                yield build_doc(self.vocab, text, merge_morphemes(kiwi.tokenize(text)))
+            return
         texts = list(texts)
-        for text, tokens in zip(texts, get_kiwi().tokenize(texts)):
+        for text, tokens in zip(texts, kiwi.tokenize(texts)):
             yield build_doc(self.vocab, text, merge_morphemes(tokens))
 
     def __reduce__(self):      # workers rebuild their own Kiwi
@@ -204,10 +213,15 @@ def create_kiwi_tokenizer():
 @lru_cache(maxsize=1)
 def get_kiwi():
     """One Kiwi per process, with the gazetteer's names in its user dictionary."""
+    return new_kiwi(1)          # one thread: we parallelise with processes
+
+
+def new_kiwi(threads: int):
+    """A Kiwi with the gazetteer's names in its user dictionary, tokenising batches on ``threads`` threads."""
     from kiwipiepy import Kiwi
     from pipeline.lexicon import kiwi_user_words
 
-    kiwi = Kiwi(num_workers=1)       # one thread: we parallelise with processes
+    kiwi = Kiwi(num_workers=threads)
     for word, tag in kiwi_user_words():
         kiwi.add_user_word(word, tag, 0.0)
     kiwi.tokenize("")          # warm-up: Kiwi initialises lazily on the first call

@@ -14,7 +14,7 @@ OUTPUT_FIELDS = ("max_doc_bytes", "min_text_chars", "max_text_chars", "max_meta_
 
 @dataclass(frozen=True)
 class Settings:
-    workers: int = 1                      # worker processes for the local engine (the CLI defaults to all cores)
+    workers: int = 1                      # worker processes (0: one per core, fewer for a small run; the CLI's default)
     engine: str = "local"                 # local | dask
     scheduler: str | None = None          # dask scheduler address (tcp://host:8786); None starts a LocalCluster
     full: bool = False                    # reprocess every input, ignoring the manifest

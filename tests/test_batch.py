@@ -97,6 +97,53 @@ def test_same_tables_whatever_the_number_of_workers(tmp_path):
     assert_same_tables(tmp_path / "one", tmp_path / "two")
 
 
+def test_default_workers_follow_the_cores_and_the_work(monkeypatch):
+    from pipeline.batch import engines
+
+    monkeypatch.setattr(engines, "available_cores", lambda: 4)
+    assert engines.choose_workers(3) == 1                        # a handful of documents: no pool at all
+    assert engines.choose_workers(2 * engines.DOCS_PER_WORKER) == 2
+    assert engines.choose_workers(10_000) == 4                   # never more than the cores
+    assert engines.choose_workers(3, workers=3) == 3             # a fixed choice is kept
+    tasks = engines._ramped(list(range(100)), 32)
+    assert sum(tasks, []) == list(range(100)) and len(tasks[0]) == 1 and max(map(len, tasks)) == 32
+
+
+def test_a_small_default_run_stays_in_one_process_and_says_so(tmp_path):
+    import multiprocessing
+
+    raw = tmp_path / "raw"
+    make_corpus(raw, 3)
+    run_extract(raw, tmp_path / "out", Settings(workers=0, quiet=True))
+    assert multiprocessing.active_children() == []
+    assert list(pd.read_parquet(tmp_path / "out" / "runs")["workers"]) == [1]
+
+
+def test_no_worker_outlives_the_run(tmp_path):
+    import multiprocessing
+    import psutil
+
+    raw = tmp_path / "raw"
+    make_corpus(raw, 8)
+    run_extract(raw, tmp_path / "out", Settings(workers=2, batch_size=2, quiet=True))
+    assert multiprocessing.active_children() == []
+    assert [p for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_an_abandoned_run_stops_its_workers(tmp_path):
+    import multiprocessing
+
+    from pipeline.batch.engines import run_documents
+    from pipeline.ingest.reading import discover
+
+    raw = tmp_path / "raw"
+    make_corpus(raw, 8)
+    results = run_documents(discover(raw), Settings(workers=2, batch_size=2))
+    assert next(results).outcome == "article"
+    results.close()                                              # the consumer stops early (an error downstream)
+    assert multiprocessing.active_children() == []
+
+
 def test_dask_engine_on_a_real_local_cluster(tmp_path):
     from dask.distributed import LocalCluster
 

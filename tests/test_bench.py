@@ -85,7 +85,11 @@ def test_quick_bench_runs_end_to_end(tmp_path):
     assert any(label.startswith("(b)") for label in labels) and any(label.startswith("(c)") for label in labels)
     assert any(label.startswith("(d)") for label in labels)
     assert {r["name"] for r in figures["ratios"]} >= {"pipeline_over_floor", "all_cores_over_one", "memory_growth",
-                                                      "incremental_s"}
+                                                      "incremental_s", "cpu_over_floor", "startup_s"}
+    for side in ("floor", "pipeline"):                  # side by side: throughput at 1 and all cores, CPU per document
+        assert set(figures["summary"][side]) >= {"docs_per_s_1", "docs_per_s_all", "cpu_ms_per_doc", "scaling"}
+        assert figures["summary"][side]["cpu_ms_per_doc"] > 0
+    assert 0 < figures["summary"]["startup_s"] < 600
     assert figures["incremental"]["second_skipped"] == figures["incremental"]["n_inputs"]
     assert figures["incremental"]["second_processed"] == 0
     assert figures["pipeline_1"]["n_processed"] == figures["corpus"]["docs"]

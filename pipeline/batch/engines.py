@@ -6,10 +6,11 @@ so the tables are identical whatever the engine and the number of workers.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections import deque
 from typing import Iterator
 
-from pipeline.document import DocResult, process_files
+from pipeline.document import DocResult, process_files, warm_up
 from pipeline.ingest.reading import InputFile
 from pipeline.settings import Settings
 
@@ -40,25 +41,74 @@ def _reset_trafilatura_caches() -> None:
     reset_caches()
 
 
+DOCS_PER_WORKER = 16              # the default run adds a worker process per this many documents, up to the cores
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform says, else all)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:           # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def choose_workers(n_docs: int, workers: int = 0) -> int:
+    """``workers`` when given (> 0); else one process per core, but no more than the work fills."""
+    if workers > 0:
+        return workers
+    return max(1, min(available_cores(), n_docs // DOCS_PER_WORKER))
+
+
 def _batches(items: list[InputFile], size: int) -> list[list[InputFile]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _warm_worker() -> None:
-    from pipeline.nlp import get_kiwi
-    get_kiwi()
+def _ramped(items: list[InputFile], size: int) -> list[list[InputFile]]:
+    """Tasks of 1, 2, 4 … documents up to ``size``: the first document comes back at once, the rest in full tasks."""
+    out, i, step = [], 0, 1
+    while i < len(items):
+        out.append(items[i:i + step])
+        i, step = i + step, min(2 * step, size)
+    return out
+
+
+def _init_worker(forked: bool) -> None:
+    """A worker tokenises in its own thread (one busy thread per worker); a spawned one loads its models."""
+    from pipeline.nlp import tokenize_inline
+    tokenize_inline(True)
+    if not forked:
+        warm_up()
+
+
+def _context() -> tuple[mp.context.BaseContext, bool]:
+    """Fork where the platform has it: workers start at once and share the parent's loaded models."""
+    if "fork" in mp.get_all_start_methods():
+        return mp.get_context("fork"), True
+    return mp.get_context("spawn"), False
 
 
 def _local(items: list[InputFile], settings: Settings) -> Iterator[DocResult]:
-    batches = _batches(items, settings.batch_size)
-    if settings.workers <= 1 or len(batches) <= 1:
-        for batch in batches:
+    workers = choose_workers(len(items), settings.workers)
+    if workers <= 1 or len(items) <= 1:
+        if available_cores() <= 1:          # no second core for Kiwi's thread to overlap with
+            from pipeline.nlp import tokenize_inline
+            tokenize_inline(True)
+        for batch in _batches(items, settings.batch_size):
             yield from process_batch(batch, settings)
         return
-    ctx = mp.get_context("spawn")         # no forked copies of parent state; each worker builds its own Kiwi
-    with ctx.Pool(settings.workers, initializer=_warm_worker) as pool:
-        for results in pool.imap(_process_batch_star, [(b, settings) for b in batches]):
+    ctx, forked = _context()
+    if forked:
+        warm_up()                       # loaded once, before the fork: the workers share it
+    size = max(1, min(settings.batch_size, -(-len(items) // (4 * workers))))   # small tasks: no idle tail
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(forked,))
+    done = False
+    try:
+        for results in pool.imap(_process_batch_star, [(b, settings) for b in _ramped(items, size)]):
             yield from results
+        done = True
+    finally:
+        pool.close() if done else pool.terminate()      # an error or an abandoned run stops the workers
+        pool.join()                                     # no worker outlives the run
 
 
 def _process_batch_star(args) -> list[DocResult]:
@@ -72,7 +122,7 @@ def _dask(items: list[InputFile], settings: Settings) -> Iterator[DocResult]:
     if settings.scheduler:
         client = Client(settings.scheduler)
     else:
-        cluster = LocalCluster(n_workers=max(settings.workers, 1), threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=choose_workers(len(items), settings.workers), threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
     try:

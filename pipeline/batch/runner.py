@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 import pyarrow as pa
 
 from pipeline import __version__
-from .engines import run_documents
+from .engines import choose_workers, run_documents
 from pipeline.document import DocResult
 from pipeline.events import cluster_events
 from pipeline.exits import OK, REFUSED, TOO_MANY_REJECTS, UserError, exit_of
@@ -54,6 +54,7 @@ class RunReport:
     elapsed_s: float = 0.0
     exit_status: int = OK
     reason: str = ""                # why the exit status is not 0; notes on repairs otherwise
+    workers: int = 0                # worker processes the run used (the default run chooses them)
 
     def summary(self) -> str:
         rows = ", ".join(f"{k}={v}" for k, v in sorted(self.rows_written.items()) if v)
@@ -373,7 +374,7 @@ def _set_damage_aside(store: Store, run_id: str, damage: list[Damage], report: R
 def _record_run(store: Store, report: RunReport, started: datetime, settings: Settings, fingerprint: str) -> None:
     row = {"run_id": report.run_id, "started_at": started, "ended_at": datetime.now(timezone.utc),
            "pipeline_version": __version__, "settings_hash": fingerprint, "engine": settings.engine,
-           "workers": settings.workers, "n_seen": report.n_seen, "n_skipped": report.n_skipped,
+           "workers": report.workers or settings.workers, "n_seen": report.n_seen, "n_skipped": report.n_skipped,
            "n_processed": report.n_processed, "n_rejected": report.n_rejected, "n_duplicates": report.n_duplicates,
            "n_deleted": report.n_deleted, "rows_written": list(report.rows_written.items()),
            "elapsed_s": report.elapsed_s, "exit_status": report.exit_status, "reason": report.reason or None}
@@ -407,6 +408,7 @@ def _run(store: Store, raw: Path, settings: Settings, report: RunReport,
     manifest, damage, manifest_lost = _inspect(store, report.run_id)
     plan = plan_run(inputs, manifest, fingerprint, settings.full, _lost_keys(store, damage, manifest_lost))
     report.n_seen, report.n_skipped, report.n_deleted = len(inputs), len(plan.keep), plan.n_deleted
+    report.workers = choose_workers(len(plan.todo), settings.workers)
     refusal = deletion_refusal(plan, len(inputs), raw, settings)
     if refusal:
         report.exit_status, report.reason = REFUSED, refusal

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from functools import lru_cache
 
 from korean_lunar_calendar import KoreanLunarCalendar
 
@@ -27,6 +28,7 @@ _GRAIN_ORDER = ("day", "week", "month", "quarter", "half", "year", "decade", "ce
 _OFFSET_UNITS = RULES["offset_units"]
 
 
+@lru_cache(maxsize=4096)
 def _solar_of_lunar(year: int, month: int, day: int) -> date:
     cal = KoreanLunarCalendar()
     if not cal.setLunarDate(year, month, day, False):

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from pipeline.extract.mentions import DateMention
 
@@ -116,6 +117,13 @@ def _joined(text: str, found: list[Candidate]) -> list[Candidate]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _selected(text: str) -> tuple[Candidate, ...]:
+    """The candidates kept for ``text``; a document's text is read twice (for its reference date, then against
+    it), scanned once. Candidates are never changed after this (a tense or a resolution makes new objects)."""
+    return tuple(_select(_candidates(text), len(text)))
+
+
 def _select(cands: list[Candidate], length: int) -> list[Candidate]:
     """Longest first, then leftmost, then rule order; drop anything overlapping a kept match."""
     kept: list[Candidate] = []
@@ -172,7 +180,7 @@ def extract_dates(text: str, reference: date | None = None) -> list[DateMention]
         return []
     ctx = Context(reference)
     mentions = []
-    selected = _select(_candidates(text), len(text))
+    selected = _selected(text)
     bounds = [c.start for c in selected[1:]] + [len(text)]
     for cand in (_with_tense(text, c, bound) for c, bound in zip(selected, bounds)):
         res = resolve(cand, ctx)

@@ -33,29 +33,42 @@ def _cpu_s() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def _pin(cores: int | None) -> None:
+    """Run this process (and what it starts) on its first ``cores`` allowed CPUs: the '1 core' measurements."""
+    if cores and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])
+
+
 def child_floor(spec: dict) -> dict:
+    """Kiwi and trafilatura alone. ``threads`` 1: Kiwi tokenises text by text in this thread (pinned to one
+    core); more: Kiwi's batch mode with that many threads (the floor on all cores)."""
     import trafilatura
     from pipeline.ingest.decoding import decode
-    from pipeline.nlp import get_kiwi
+    from pipeline.nlp import new_kiwi
 
+    _pin(spec.get("cores"))
     options = _trafilatura_options()
     rows = read_manifest(Corpus(Path(spec["corpus"]), Path(spec["manifest"]), 0, {}))
     root = Path(spec["corpus"])
     pages = [decode((root / r["path"]).read_bytes(), html=True)[0] for r in rows if r["kind"] == "html"]
     texts = [r["text"] for r in rows]
+    threads = spec.get("threads", 1)
     clock, cpu = time.perf_counter(), _cpu_s()
-    kiwi = get_kiwi()
+    kiwi = new_kiwi(threads)
     kiwi_load = time.perf_counter() - clock
     clock = time.perf_counter()
     for page in pages:
         trafilatura.bare_extraction(page, **options)
     traf = time.perf_counter() - clock
-    clock = time.perf_counter()
-    tokens = sum(len(kiwi.tokenize(text)) for text in texts)
-    tok = time.perf_counter() - clock
+    clock, cpu_tok = time.perf_counter(), _cpu_s()
+    if threads == 1:
+        tokens = sum(len(kiwi.tokenize(text)) for text in texts)
+    else:
+        tokens = sum(len(t) for t in kiwi.tokenize(texts))
+    tok, cpu_tok = time.perf_counter() - clock, _cpu_s() - cpu_tok
     return {"wall_s": kiwi_load + traf + tok, "cpu_s": _cpu_s() - cpu, "kiwi_load_s": kiwi_load,
-            "trafilatura_s": traf, "kiwi_tokenize_s": tok, "n_html": len(pages), "n_texts": len(texts),
-            "n_tokens": tokens, **_max_rss()}
+            "trafilatura_s": traf, "kiwi_tokenize_s": tok, "kiwi_tokenize_cpu_s": cpu_tok, "n_html": len(pages),
+            "n_texts": len(texts), "n_tokens": tokens, **_max_rss()}
 
 
 def _trafilatura_options() -> dict:
@@ -69,15 +82,23 @@ def child_extract(spec: dict) -> dict:
     from pipeline.batch.runner import run_extract
     from pipeline.settings import Settings
 
+    _pin(spec.get("cores"))
     logging.getLogger("pipeline").setLevel(logging.WARNING)
     settings = Settings(workers=spec["workers"], engine="local", quiet=True)
+    first: list[float] = []
+
+    def progress(_total: int):
+        def tick() -> None:
+            if not first:
+                first.append(time.time())
+        return tick
     raw, out = Path(spec["corpus"]), Path(spec["out"])
     profiler = None
     gc_time = _time_gc_collect()
     if spec.get("profile"):
         profiler = _start_profiler()
     clock, cpu = time.perf_counter(), _cpu_s()
-    report = run_extract(raw, out, settings)
+    report = run_extract(raw, out, settings, progress)
     wall, cpu = time.perf_counter() - clock, _cpu_s() - cpu
     if profiler is not None:
         _stop_profiler(profiler, Path(spec["profile"]))
@@ -92,7 +113,14 @@ def child_extract(spec: dict) -> dict:
     return {"wall_s": wall, "cpu_s": cpu, "n_seen": report.n_seen, "n_skipped": report.n_skipped,
             "n_processed": report.n_processed, "n_rejected": report.n_rejected, "reject_reasons": reasons, "elapsed_s": report.elapsed_s, "exit_status": report.exit_status,
             "rows_written": report.rows_written, "profiler": profiler[0] if profiler else None,
-            "gc_collect_s": gc_time[0], "gc_collect_calls": gc_time[1], **_max_rss()}
+            "gc_collect_s": gc_time[0],
+            "first_doc_s": first[0] - _started() if first else None, "gc_collect_calls": gc_time[1], **_max_rss()}
+
+
+def _started() -> float:
+    """When this process started (epoch seconds): the command's start for the start-up time."""
+    import psutil
+    return psutil.Process().create_time()
 
 
 def _time_gc_collect() -> list:
@@ -169,6 +197,8 @@ def _pyinstrument_summary(session) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def _tree_rss(proc) -> int:
+    """Memory of the process tree: the sum of PSS where the platform reports it (forked workers share the
+    parent's pages: summing their RSS would count the shared models once per worker), else of RSS."""
     import psutil
     total = 0
     try:
@@ -177,7 +207,7 @@ def _tree_rss(proc) -> int:
         return 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            total += getattr(p.memory_full_info(), "pss", None) or p.memory_info().rss
         except psutil.Error:
             pass
     return total
@@ -198,7 +228,7 @@ def run_child(kind: str, spec: dict, cache: Path) -> dict:
         sampled = True
         while proc.poll() is None:
             peak = max(peak, _tree_rss(watched))
-            time.sleep(0.05)
+            time.sleep(0.2)
     except ImportError:
         pass
     except Exception:           # psutil.NoSuchProcess: the child was already gone
@@ -217,7 +247,7 @@ def run_child(kind: str, spec: dict, cache: Path) -> dict:
     result["code_changed"] = code_digest() != code_before
     fallback = result.get("self_max_rss", 0) + result.get("children_max_rss", 0)
     result["peak_rss"] = peak if sampled and peak else fallback
-    result["peak_rss_method"] = "psutil tree sum, sampled every 50 ms" if sampled and peak else \
+    result["peak_rss_method"] = "psutil tree sum of PSS (else RSS), sampled every 200 ms" if sampled and peak else \
         "getrusage max RSS self + largest child"
     return result
 
@@ -246,14 +276,35 @@ def _load() -> float | None:
         return None
 
 
-def measure_extract(corpus: Corpus, workers: int, cache: Path, profile: Path | None = None) -> dict:
+def measure_extract(corpus: Corpus, workers: int, cache: Path, profile: Path | None = None,
+                    cores: int | None = None) -> dict:
+    """A run of the pipeline; ``workers`` 0 is the default choice, ``cores`` pins it to that many CPUs."""
     work = Path(tempfile.mkdtemp(prefix="processed-", dir=cache / "work"))
     try:
-        spec = {"corpus": str(corpus.path), "out": str(work), "workers": workers,
+        spec = {"corpus": str(corpus.path), "out": str(work), "workers": workers, "cores": cores,
                 "profile": str(profile) if profile else None}
         return run_child("extract", spec, cache)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def measure_floor(corpus: Corpus, cache: Path, threads: int, cores: int | None = None) -> dict:
+    return run_child("floor", {"corpus": str(corpus.path), "manifest": str(corpus.manifest), "threads": threads,
+                               "cores": cores}, cache)
+
+
+def median_of(runs: list[dict]) -> dict:
+    """The run with the median wall time, with the medians of CPU time and peak RSS and the spread of walls."""
+    ordered = sorted(runs, key=lambda r: r["wall_s"])
+    result = dict(ordered[len(ordered) // 2])
+    for key in ("cpu_s", "peak_rss", "first_doc_s"):
+        values = sorted(r[key] for r in runs if r.get(key) is not None)
+        if values:
+            result[key] = values[len(values) // 2]
+    result["walls"] = [round(r["wall_s"], 2) for r in runs]
+    result["code_changed"] = any(r["code_changed"] for r in runs)
+    result["code_digest"] = runs[0]["code_digest"] if len({r["code_digest"] for r in runs}) == 1 else "mixed"
+    return result
 
 
 def measure_incremental(corpus: Corpus, cache: Path, workers: int) -> dict:

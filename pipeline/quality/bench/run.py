@@ -1,18 +1,26 @@
 """``make bench``: speed, memory and scaling of the extraction pipeline on a synthetic corpus.
 
-One run measures, on the same corpus (``--docs``, default 2,000 documents):
+One run measures, on the same corpus (``--docs``, default 2,000 documents), each main measurement ``--repeat``
+times (default 3, interleaved so that passing load hits all alike) and shows medians:
 
-(a) the *floor*: Kiwi tokenisation alone over the clean article texts plus trafilatura alone over
-    the HTML pages -- the work no Kiwi-based pipeline can skip (one Kiwi load included);
-(b) the full pipeline (``run_extract``) with 1 worker;
-(c) the full pipeline with all cores (``workers = os.cpu_count()``);
+(a) the *floor*: Kiwi tokenisation alone over the clean article texts plus trafilatura alone over the HTML
+    pages -- the work no Kiwi-based pipeline can skip (one Kiwi load included) -- on 1 core (text by text) and
+    on all cores (Kiwi's batch mode with as many threads as cores);
+(b) the pipeline's default run (``run_extract``, workers chosen by the pipeline) pinned to 1 core;
+(c) the same default run on all cores;
+    and the start-up: from the start of a default run's process over one document to that document processed;
 (d) an incremental re-run with nothing new over ``--incremental`` (10,000) small inputs, after a
     first full run over them (the wall time of the second run);
-(e) peak memory (RSS of the process tree) of (b) and (c), and of (b) at every size of ``--sizes``
-    (500, 2,000, 8,000) to see how it grows.
+(e) peak memory (PSS of the process tree, else RSS) of the runs, and of (b) at every size of ``--sizes``
+    (2,000, 8,000);
+(f) the default run against every fixed ``--workers`` (1 and all cores) at ``--choice-sizes`` (50, 300, --docs).
+
+Side by side it prints floor and pipeline: documents per second at 1 core and at all cores, CPU milliseconds
+per document (1 core; user + system of the process tree) and their ratio, and the scaling from 1 to all cores.
+"1 core" pins the measured process to one CPU (``sched_setaffinity``): the same Kiwi thread budget for both.
 
 Every measurement runs in a fresh subprocess (``python -m pipeline.quality.bench --child SPEC``); the parent
-samples the RSS of the child and its descendants with psutil (falling back to ``getrusage`` max RSS
+samples the memory of the child and its descendants with psutil (falling back to ``getrusage`` max RSS
 reported by the child). Pipeline timings are cold: the child has imported the modules, but Kiwi is
 loaded inside the timed region, as in a real run (the floor includes one Kiwi load too, shown apart).
 
@@ -25,7 +33,7 @@ HTML pages, some CP949-encoded, some with ``NAME.meta.json`` sidecars. It is cac
 source texts change.
 
 Figures go to stdout as a table and to ``.bench-cache/latest.json`` (``latest-quick.json`` for
-``--quick``). ``--profile`` adds a profiled 1-worker run and prints the top functions beyond the floor.
+``--quick``). ``--profile`` adds a profiled 1-worker run on 1 core and prints the top functions beyond the floor.
 
 Three modules: :mod:`~pipeline.quality.bench.corpus` generates the corpus,
 :mod:`~pipeline.quality.bench.measure` runs and profiles the measurements in child processes, this module
@@ -43,7 +51,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .corpus import DEFAULT_CACHE, DEFAULT_SEED, GENERATOR_VERSION, GOALS, ROOT, ensure_corpus, load_sources
-from .measure import same_code, child_extract, child_floor, measure_extract, measure_incremental, run_child, summarise_cprofile, summarise_pyinstrument
+from .measure import (child_extract, child_floor, measure_extract, measure_floor, measure_incremental, median_of,
+                      same_code, summarise_cprofile, summarise_pyinstrument)
 # --------------------------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------------------------
@@ -54,8 +63,9 @@ def _rate(n: float, seconds: float) -> float:
 
 def _row(label: str, result: dict, docs: int, chars: int) -> dict:
     seconds, rss = result["wall_s"], result.get("peak_rss")
-    return {"label": label, "wall_s": round(seconds, 3), "cpu_s": round(result.get("cpu_s", float("nan")), 2), "docs_per_s": round(_rate(docs, seconds), 2),
-            "chars_per_s": round(_rate(chars, seconds)), "peak_rss_mb": round(rss / 2**20, 1) if rss else None}
+    return {"label": label, "wall_s": round(seconds, 3), "cpu_s": round(result.get("cpu_s", float("nan")), 2),
+            "docs_per_s": round(_rate(docs, seconds), 2), "chars_per_s": round(_rate(chars, seconds)),
+            "peak_rss_mb": round(rss / 2**20, 1) if rss else None, "walls": result.get("walls")}
 
 
 def _verdict(value: float, goal: float, higher_is_better: bool = True) -> str:
@@ -64,23 +74,39 @@ def _verdict(value: float, goal: float, higher_is_better: bool = True) -> str:
     return "MET" if (value >= goal if higher_is_better else value <= goal) else "MISSED"
 
 
+def _side_by_side(results: dict, out) -> None:
+    """Floor and pipeline in two columns: throughput at 1 core and at all cores, CPU per document, scaling."""
+    s = results["summary"]
+    cores = results["machine"]["cores"]
+    out(f"{'':<34}{'floor (Kiwi)':>14}{'pipeline':>12}{'pipeline ÷ floor':>18}")
+    for key, label, fmt in (("docs_per_s_1", "docs/s, 1 core", "{:.1f}"),
+                            ("docs_per_s_all", f"docs/s, {cores} cores", "{:.1f}"),
+                            ("cpu_ms_per_doc", "CPU ms per document (1 core)", "{:.1f}"),
+                            ("scaling", f"scaling 1 → {cores} cores", "{:.2f}"),
+                            ("peak_rss_mb_all", f"peak RSS MB, {cores} cores", "{:.0f}")):
+        f, p = s["floor"][key], s["pipeline"][key]
+        ratio = f"{p / f:.2f}" if key in ("docs_per_s_1", "docs_per_s_all", "cpu_ms_per_doc") and f else ""
+        out(f"{label:<34}{fmt.format(f):>14}{fmt.format(p):>12}{ratio:>18}")
+    startup = s.get("startup_s")
+    out(f"{'start-up: command to first document':<34}{'':>14}{(f'{startup:.2f} s' if startup is not None else '-'):>12}")
+
+
 def print_table(results: dict, out=print) -> None:
     c = results["corpus"]
     out("")
-    out(f"pipeline benchmark {results['measured_at']}  ({results['machine']['cpu_count']} cores, "
-        f"Python {results['machine']['python']})")
+    out(f"pipeline benchmark {results['measured_at']}  ({results['machine']['cores']} cores, "
+        f"Python {results['machine']['python']}; medians of {results['repeat']} runs each)")
     out(f"corpus: {c['docs']} docs ({c['html']} HTML, {c['text']} text, {c['cp949']} CP949, {c['sidecars']} sidecars), "
         f"{c['bytes'] / 1e6:.1f} MB, {c['clean_chars'] / 1e6:.2f} M clean chars, {c['min_bytes']}-{c['max_bytes']} bytes each")
     out("")
-    out(f"{'measurement':<38}{'wall s':>9}{'CPU s':>9}{'docs/s':>10}{'chars/s':>11}{'peak RSS MB':>13}")
+    _side_by_side(results, out)
+    out("")
+    out(f"{'measurement':<44}{'wall s':>9}{'CPU s':>9}{'docs/s':>10}{'peak RSS MB':>13}   walls")
     for row in results["rows"]:
         rss = f"{row['peak_rss_mb']:.0f}" if row["peak_rss_mb"] else "-"
-        out(f"{row['label']:<38}{row['wall_s']:>9.2f}{row['cpu_s']:>9.1f}{row['docs_per_s']:>10.1f}"
-            f"{row['chars_per_s']:>11,.0f}{rss:>13}")
-    floor = results.get("floor")
-    if floor:
-        out(f"  floor parts: Kiwi load {floor['kiwi_load_s']:.2f}s, trafilatura {floor['trafilatura_s']:.2f}s "
-            f"({floor['n_html']} pages), Kiwi tokenise {floor['kiwi_tokenize_s']:.2f}s ({floor['n_texts']} texts)")
+        walls = " ".join(f"{w:.1f}" for w in row.get("walls") or [])
+        out(f"{row['label']:<44}{row['wall_s']:>9.2f}{row['cpu_s']:>9.1f}{row['docs_per_s']:>10.1f}{rss:>13}   {walls}"
+            + (f"  (fixed: {row['note']})" if row.get("note") else ""))
     inc = results.get("incremental")
     if inc:
         out(f"  incremental: first run {inc['first_wall_s']:.1f}s over {inc['n_inputs']} inputs "
@@ -89,31 +115,27 @@ def print_table(results: dict, out=print) -> None:
     growth = results.get("memory_growth")
     if growth:
         series = ", ".join(f"{p['docs']}: {p['peak_rss_mb']:.0f} MB" for p in growth["points"])
-        out(f"  memory, 1 worker, by corpus size: {series}")
+        out(f"  peak memory, default run on 1 core, by corpus size: {series}")
     rejected = results.get("rejected")
     if rejected and rejected["1"]:
         out(f"  rejected by the pipeline: {rejected['1']} of {c['docs']} ({rejected.get('reasons') or {}})")
-    cpu = results.get("cpu_view")
-    if cpu:
-        out(f"  CPU-time view: pipeline ÷ floor {cpu['pipeline_over_floor']:.2f}; all cores use "
-            f"{cpu['all_cores_cpu_over_one']:.2f}× the CPU time of 1 worker")
     if results.get("code_consistent") is False:
         out("  WARNING: the pipeline's code or rule data changed during this run (someone edited pipeline/): "
             "figures compare different code; ratios over changed code are marked INVALID. Run again.")
-    inc = results.get("incremental")
     if inc and inc["second_skipped"] != inc["n_inputs"]:
         out(f"  WARNING: the re-run reprocessed {inc['second_processed']} inputs instead of skipping them all "
             f"(rules, settings or code changed between the two runs?): its time is not an incremental re-run")
     if results.get("busy_machine"):
         out("  note: other load on the machine before " + ", ".join(f"{k} (load {v})" for k, v in results["busy_machine"])
-            + ": wall times may be inflated; compare the CPU column")
+            + ": wall times may be inflated; CPU seconds are the steadier figures")
     out("")
     for ratio in results["ratios"]:
         value = ratio["value"]
         shown = f"{value:+.1%}" if ratio["name"] == "memory_growth" else f"{value:.2f}"
-        goal = f"{'≤' if ratio['name'] in ('memory_growth', 'incremental_s') else '≥'} " + \
+        lower = ratio["name"] in ("memory_growth", "incremental_s", "cpu_over_floor", "startup_s")
+        goal = f"{'≤' if lower else '≥'} " + \
                (f"{ratio['goal']:+.0%}" if ratio["name"] == "memory_growth" else f"{ratio['goal']}")
-        out(f"{ratio['label']:<44}{shown:>9}   goal {goal:<8} {ratio['verdict']}")
+        out(f"{ratio['label']:<52}{shown:>9}   goal {goal:<8} {ratio['verdict']}")
     out("")
 
 
@@ -159,6 +181,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sizes", type=_sizes, help="corpus sizes for the memory growth, comma-separated "
                    "(default 500,2000,8000); the growth ratio compares the two largest")
     p.add_argument("--incremental", type=int, help="inputs for the incremental re-run (default 10000; 0 skips it)")
+    p.add_argument("--repeat", type=int, help="runs of each main measurement; medians are shown (default 3)")
+    p.add_argument("--choice-sizes", type=_sizes, help="corpus sizes at which the default run is compared with every "
+                   "fixed --workers (default 50,300 and --docs)")
     p.add_argument("--skip-memory-growth", action="store_true", help="no extra 1-worker runs at the --sizes")
     p.add_argument("--profile", action="store_true", help="also profile a 1-worker run (pyinstrument, else cProfile)")
     p.add_argument("--profile-docs", type=int, default=500,
@@ -172,8 +197,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.docs = args.docs or 40
         args.sizes = args.sizes or [20, 40]
         args.incremental = 200 if args.incremental is None else args.incremental
+        args.repeat = args.repeat or 1
+        args.choice_sizes = args.choice_sizes or []
     args.docs = args.docs or 2000
-    args.sizes = args.sizes or [500, 2000, 8000]
+    args.repeat = args.repeat or 3
+    args.sizes = args.sizes or [2000, 8000]
+    args.choice_sizes = sorted({50, 300, args.docs}) if args.choice_sizes is None else args.choice_sizes
     args.incremental = 10_000 if args.incremental is None else args.incremental
     return args
 
@@ -194,41 +223,101 @@ def _machine() -> dict:
             "memory_bytes": memory, "commit": commit}
 
 
+def _cores() -> int:
+    from pipeline.batch.engines import available_cores
+    return available_cores()
+
+
+def _repeat(n: int, makers: dict, out) -> dict[str, dict]:
+    """Each measurement ``n`` times, interleaved (load that comes and goes hits all of them alike); medians."""
+    runs: dict[str, list] = {key: [] for key in makers}
+    for i in range(n):
+        for key, (label, make) in makers.items():
+            out(f"  {label} (run {i + 1} of {n}) ...")
+            runs[key].append(make())
+    return {key: median_of(values) for key, values in runs.items()}
+
+
+def _ratio(name: str, label: str, value: float, goal: float, valid: bool = True, lower: bool = False) -> dict:
+    verdict = _verdict(value, goal, higher_is_better=not lower) if valid else "INVALID"
+    return {"name": name, "label": label, "value": value, "goal": goal, "verdict": verdict}
+
+
+def _summary(floor_1: dict, floor_all: dict, one: dict, many: dict, docs: int, startup: dict | None) -> dict:
+    def side(a: dict, b: dict) -> dict:
+        return {"docs_per_s_1": _rate(docs, a["wall_s"]), "docs_per_s_all": _rate(docs, b["wall_s"]),
+                "cpu_ms_per_doc": 1000 * a["cpu_s"] / docs, "scaling": a["wall_s"] / b["wall_s"],
+                "peak_rss_mb_all": (b.get("peak_rss") or 0) / 2**20}
+    return {"floor": side(floor_1, floor_all), "pipeline": side(one, many),
+            "startup_s": startup.get("first_doc_s") if startup else None}
+
+
+def _choices(sizes: list[int], docs: int, corpus_for, cache: Path, cores: int, repeat: int, main: dict, out) -> list:
+    """The default run against every fixed --workers choice (1 … cores) at each size: the default must not be slower.
+    A fixed choice equal to what the default picks is the same run, measured once."""
+    from pipeline.batch.engines import choose_workers
+
+    found = []
+    for size in sizes:
+        corpus = corpus_for(size)
+        makers = {} if size == docs else {"default": ("default run, " + str(size) + " docs",
+                                                      lambda c=corpus: measure_extract(c, 0, cache))}
+        picked = choose_workers(size, 0)
+        for w in sorted({1, cores}):
+            if w != picked:
+                makers[w] = (f"--workers {w}, {size} docs", lambda c=corpus, w=w: measure_extract(c, w, cache))
+        measured = _repeat(repeat, makers, out) if makers else {}
+        default = main if size == docs else measured["default"]
+        fixed = {w: (measured[w] if w in measured else default) for w in sorted({1, cores})}
+        best = min(fixed.values(), key=lambda r: r["wall_s"])
+        found.append({"docs": size, "default_workers": picked, "default": default, "fixed": fixed,
+                      "value": best["wall_s"] / default["wall_s"]})
+    return found
+
+
 def run_bench(args: argparse.Namespace, out=print) -> dict:
     cache: Path = args.cache_dir.resolve()
     (cache / "work").mkdir(parents=True, exist_ok=True)
-    cores = os.cpu_count() or 1
+    cores = _cores()
     src = load_sources()
-    corpus = ensure_corpus(cache, args.docs, args.seed, sources=src, log=out)
+
+    def corpus_for(size: int):
+        return ensure_corpus(cache, size, args.seed, sources=src, log=out)
+
+    corpus = corpus_for(args.docs)
     stats = corpus.stats
     docs, chars = stats["docs"], stats["clean_chars"]
     results: dict = {"measured_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                     "machine": _machine(), "quick": args.quick, "seed": args.seed,
-                     "generator_version": GENERATOR_VERSION, "corpus": stats, "rows": [], "ratios": [],
-                     "goals": GOALS}
-
-    out(f"(a) floor: Kiwi + trafilatura over {docs} docs ...")
-    floor = run_child("floor", {"corpus": str(corpus.path), "manifest": str(corpus.manifest)}, cache)
-    results["floor"] = floor
-    out(f"(b) pipeline, 1 worker ...")
-    one = measure_extract(corpus, 1, cache)
-    out(f"(c) pipeline, {cores} workers ...")
-    many = measure_extract(corpus, cores, cache)
-    results["pipeline_1"], results["pipeline_all"] = one, many
-    for result, label in ((one, "1 worker"), (many, f"{cores} workers")):
+                     "machine": {**_machine(), "cores": cores}, "quick": args.quick, "seed": args.seed,
+                     "repeat": args.repeat, "generator_version": GENERATOR_VERSION, "corpus": stats, "rows": [],
+                     "ratios": [], "goals": GOALS}
+    one_doc = corpus_for(1)
+    out(f"floor and pipeline over {docs} docs, at 1 core and at {cores} cores, {args.repeat} runs each:")
+    m = _repeat(args.repeat, {
+        "floor_1": ("(a) floor, 1 core", lambda: measure_floor(corpus, cache, 1, cores=1)),
+        "floor_all": (f"(a) floor, {cores} cores", lambda: measure_floor(corpus, cache, cores)),
+        "pipeline_1": ("(b) pipeline, 1 core", lambda: measure_extract(corpus, 0, cache, cores=1)),
+        "pipeline_all": (f"(c) pipeline, {cores} cores", lambda: measure_extract(corpus, 0, cache)),
+        "startup": ("start-up, 1 document", lambda: measure_extract(one_doc, 0, cache)),
+    }, out)
+    floor, floor_all, one, many = m["floor_1"], m["floor_all"], m["pipeline_1"], m["pipeline_all"]
+    results.update(floor=floor, floor_all=floor_all, pipeline_1=one, pipeline_all=many, startup=m["startup"])
+    for result, label in ((one, "1 core"), (many, f"{cores} cores")):
         if result["n_processed"] != docs:
             out(f"  warning: {label} processed {result['n_processed']} of {docs} inputs")
     results["rows"] += [
-        _row("(a) floor: Kiwi + trafilatura", floor, docs, chars),
-        _row("(b) pipeline, 1 worker", one, docs, chars),
-        _row(f"(c) pipeline, {cores} workers", many, docs, chars),
+        _row("(a) floor: Kiwi + trafilatura, 1 core", floor, docs, chars),
+        _row(f"(a) floor: Kiwi batch, {cores} threads", floor_all, docs, chars),
+        _row("(b) pipeline (default), 1 core", one, docs, chars),
+        _row(f"(c) pipeline (default), {cores} cores", many, docs, chars),
     ]
+    results["summary"] = _summary(floor, floor_all, one, many, docs, m["startup"])
     results["rejected"] = {"1": one["n_rejected"], "all": many["n_rejected"], "reasons": one.get("reject_reasons")}
 
     if args.incremental:
         small = ensure_corpus(cache, args.incremental, args.seed, small=True, sources=src, log=out)
         out(f"(d) incremental: first run over {args.incremental} inputs, then the re-run ...")
-        inc = measure_incremental(small, cache, cores)
+        inc = measure_incremental(small, cache, 0)
         first, second = inc["first"], inc["second"]
         results["incremental"] = {
             "n_inputs": args.incremental, "first_wall_s": first["wall_s"], "first_processed": first["n_processed"],
@@ -244,54 +333,67 @@ def run_bench(args: argparse.Namespace, out=print) -> dict:
         for size in args.sizes:
             if size == docs:
                 continue
-            sized = ensure_corpus(cache, size, args.seed, sources=src, log=out)
-            out(f"(e) memory: pipeline, 1 worker, {size} docs ...")
-            r = measure_extract(sized, 1, cache)
+            sized = corpus_for(size)
+            out(f"(e) memory: pipeline, 1 core, {size} docs ...")
+            r = measure_extract(sized, 0, cache, cores=1)
             points.append({"docs": size, "peak_rss_mb": round(r["peak_rss"] / 2**20, 1), "wall_s": r["wall_s"],
                            "result": r})
-            results["rows"].append(_row(f"(e) pipeline, 1 worker, {size} docs", r, size, sized.stats["clean_chars"]))
+            results["rows"].append(_row(f"(e) pipeline, 1 core, {size} docs", r, size, sized.stats["clean_chars"]))
     points.sort(key=lambda p: p["docs"])
     results["memory_growth"] = {"points": [{k: v for k, v in p.items() if k != "result"} for p in points]}
-    measured = [floor, one, many] + [p["result"] for p in points] + \
-        ([inc["first"], inc["second"]] if args.incremental else [])
+
+    choices = _choices(args.choice_sizes, docs, corpus_for, cache, cores, args.repeat, many, out)
+    results["choices"] = [{"docs": c["docs"], "default_workers": c["default_workers"], "value": c["value"],
+                           "default_wall_s": c["default"]["wall_s"],
+                           "fixed_wall_s": {str(w): r["wall_s"] for w, r in c["fixed"].items()}} for c in choices]
+    for c in choices:
+        fixed = ", ".join(f"--workers {w} {r['wall_s']:.2f}s" for w, r in c["fixed"].items())
+        results["rows"].append(_row(f"(f) default ({c['default_workers']} workers), {c['docs']} docs",
+                                    c["default"], c["docs"], 0) | {"note": fixed})
+
+    measured = [floor, floor_all, one, many, m["startup"]] + [p["result"] for p in points] + \
+        ([inc["first"], inc["second"]] if args.incremental else []) + \
+        [r for c in choices for r in (c["default"], *c["fixed"].values())]
     results["code_consistent"] = same_code(*measured)
     results["code_digests"] = sorted({r["code_digest"] for r in measured})
 
     ratios = results["ratios"]
-    value = floor["wall_s"] / one["wall_s"]
-    ratios.append({"name": "pipeline_over_floor", "label": "pipeline (1 worker) ÷ floor, throughput",
-                   "value": value, "goal": GOALS["pipeline_over_floor"], "verdict": _verdict(value, GOALS["pipeline_over_floor"])})
-    value = one["wall_s"] / many["wall_s"]
-    goal = GOALS["all_cores_over_one"] if cores == 2 else round(0.85 * cores, 2)
-    ratios.append({"name": "all_cores_over_one", "label": f"{cores} workers ÷ 1 worker, throughput",
-                   "value": value, "goal": goal,
-                   "verdict": (_verdict(value, goal) if same_code(one, many) else "INVALID") if cores > 1 else "n/a"})
-    results["cpu_view"] = {"pipeline_over_floor": floor["cpu_s"] / one["cpu_s"],
-                           "all_cores_cpu_over_one": many["cpu_s"] / one["cpu_s"]}
-    busy = [(k, v["load_avg_1min"]["before"]) for k, v in (("floor", floor), ("1 worker", one), (f"{cores} workers", many))
+    ratios.append(_ratio("cpu_over_floor", "CPU per document, pipeline ÷ floor (1 core)",
+                         one["cpu_s"] / floor["cpu_s"], GOALS["cpu_over_floor"], same_code(floor, one), lower=True))
+    ratios.append(_ratio("pipeline_over_floor", f"throughput on {cores} cores, pipeline ÷ floor",
+                         floor_all["wall_s"] / many["wall_s"], GOALS["pipeline_over_floor"], same_code(floor_all, many)))
+    goal = GOALS["all_cores_over_one"] if cores == 2 else round(0.8 * cores, 2)
+    scaling = _ratio("all_cores_over_one", f"pipeline throughput, {cores} cores ÷ 1 core", one["wall_s"] / many["wall_s"],
+                     goal, same_code(one, many))
+    ratios.append(scaling if cores > 1 else {**scaling, "verdict": "n/a"})
+    startup = m["startup"].get("first_doc_s")
+    if startup is not None:
+        ratios.append(_ratio("startup_s", "start-up: command to first document, s", startup, GOALS["startup_s"],
+                             lower=True))
+    for c in choices:
+        ratios.append(_ratio(f"default_over_best_{c['docs']}", f"default ÷ best fixed --workers, {c['docs']} docs",
+                             c["value"], GOALS["default_over_best"]))
+    busy = [(k, v["load_avg_1min"]["before"]) for k, v in (("floor", floor), ("1 core", one), (f"{cores} cores", many))
             if (v["load_avg_1min"]["before"] or 0) > 0.5]
     results["busy_machine"] = busy
     in_sizes = [p for p in points if p["docs"] in args.sizes]
     if len(in_sizes) >= 2:
         a, b = in_sizes[-2], in_sizes[-1]
-        value = b["peak_rss_mb"] / a["peak_rss_mb"] - 1
-        ratios.append({"name": "memory_growth", "label": f"peak RSS growth {a['docs']} → {b['docs']} docs",
-                       "value": value, "goal": GOALS["memory_growth"],
-                       "verdict": _verdict(value, GOALS["memory_growth"], higher_is_better=False)
-                       if same_code(a["result"], b["result"]) else "INVALID"})
+        ratios.append(_ratio("memory_growth", f"peak RSS growth {a['docs']} → {b['docs']} docs",
+                             b["peak_rss_mb"] / a["peak_rss_mb"] - 1, GOALS["memory_growth"],
+                             same_code(a["result"], b["result"]), lower=True))
     if args.incremental:
         value = results["incremental"]["second_wall_s"]
         valid = results["incremental"]["second_skipped"] == args.incremental and same_code(inc["first"], inc["second"])
-        ratios.append({"name": "incremental_s", "label": f"re-run over {args.incremental} unchanged inputs, s",
-                       "value": value, "goal": GOALS["incremental_s"],
-                       "verdict": _verdict(value, GOALS["incremental_s"], higher_is_better=False) if valid else "INVALID"})
+        ratios.append(_ratio("incremental_s", f"re-run over {args.incremental} unchanged inputs, s", value,
+                             GOALS["incremental_s"], valid, lower=True))
 
     if args.profile:
         n_prof = min(args.profile_docs, docs)
         out(f"profile: pipeline, 1 worker, {n_prof} docs, under the profiler ...")
         prof_path = cache / "profile-1worker.pstats"
         prof_corpus = corpus if n_prof == docs else ensure_corpus(cache, n_prof, args.seed, sources=src, log=out)
-        prof = measure_extract(prof_corpus, 1, cache, profile=prof_path)
+        prof = measure_extract(prof_corpus, 1, cache, profile=prof_path, cores=1)
         summary = summarise_pyinstrument(prof_path) if prof["profiler"] == "pyinstrument" else summarise_cprofile(prof_path)
         summary["profiler"] = prof["profiler"]
         summary["wall_s"] = prof["wall_s"]
