@@ -225,6 +225,23 @@ def test_a_new_mtime_with_the_same_bytes_is_skipped(tmp_path):
     assert run_extract(raw, out, QUIET).n_processed == 1
 
 
+def test_a_touched_sidecar_is_skipped_and_a_changed_one_reprocesses(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    make_corpus(raw, 3)
+    meta = raw / "doc_0001.txt.meta.json"
+    meta.write_text('{"publisher": "예시일보", "title": "제목 하나"}', encoding="utf-8")
+    assert run_extract(raw, out, QUIET).n_processed == 3
+    os.utime(meta, ns=(time.time_ns(), meta.stat().st_mtime_ns + 10**9))
+    touched = run_extract(raw, out, QUIET)
+    assert (touched.n_processed, touched.n_skipped) == (0, 3)
+    assert run_extract(raw, out, QUIET).n_processed == 0            # the new mtime was recorded
+    meta.write_text('{"publisher": "예시일보", "title": "제목 둘이"}', encoding="utf-8")   # same size, new bytes
+    os.utime(meta, ns=(time.time_ns(), meta.stat().st_mtime_ns + 2 * 10**9))
+    assert run_extract(raw, out, QUIET).n_processed == 1
+    titles = pd.read_parquet(out / "articles").set_index("source_path")["title"]
+    assert titles["doc_0001.txt"] == "제목 둘이"
+
+
 # -- 4. signals and failures are recorded ----------------------------------------------------
 
 def test_a_failed_run_leaves_a_row_in_runs(tmp_path, monkeypatch):

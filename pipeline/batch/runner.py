@@ -27,7 +27,7 @@ from .engines import choose_workers, run_documents
 from pipeline.document import DocResult
 from pipeline.events import cluster_events
 from pipeline.exits import OK, REFUSED, TOO_MANY_REJECTS, UserError, exit_of
-from pipeline.ingest.reading import InputFile, discover
+from pipeline.ingest.reading import InputFile, discover, sidecar_of
 from pipeline.schema import ARTICLE_TABLES, SCHEMA_VERSION, from_rows
 from pipeline.settings import Settings, settings_hash
 
@@ -96,8 +96,31 @@ def new_run_id(now: datetime) -> str:
 
 # -- what changed -----------------------------------------------------------------------------
 
-def _meta_key(item: InputFile) -> str:
+def _meta_stat(item: InputFile) -> str:
     return "" if item.meta_size < 0 else f"{item.meta_size}:{item.meta_mtime_ns}"
+
+
+def _meta_key(item: InputFile) -> str:
+    """What the manifest keeps of an input's sidecar: its size and mtime, and a digest of its bytes so that a
+    touched sidecar (new mtime, same bytes) is not taken for a changed one."""
+    stat_key = _meta_stat(item)
+    if not stat_key or item.record is not None:
+        return stat_key
+    meta_path = sidecar_of(item.abs_path)
+    digest = _file_hash(meta_path) if meta_path else None
+    return f"{stat_key}:{digest}" if digest else stat_key
+
+
+def _compare_meta(item: InputFile, recorded: str) -> str:
+    """The sidecar's state against the manifest: 'same', 'touched' (new mtime, same bytes) or 'changed'."""
+    now = _meta_stat(item)
+    size_mtime, _, digest = recorded.rpartition(":") if recorded.count(":") == 2 else (recorded, "", "")
+    if now == size_mtime:
+        return "same"
+    if not now or not digest or now.split(":")[0] != size_mtime.split(":")[0]:
+        return "changed"
+    meta_path = sidecar_of(item.abs_path)
+    return "touched" if meta_path and _file_hash(meta_path) == digest else "changed"
 
 
 def _stat_key(item: InputFile) -> tuple[int, int]:
@@ -127,9 +150,11 @@ def _file_hash(path: str) -> str | None:
 
 
 def _compare(item: InputFile, row: dict, fingerprint: str) -> str:
-    """'same', 'touched' (new mtime, same bytes) or 'changed'."""
-    if (row["settings_hash"], row["pipeline_version"], row["meta_hash"]) != (fingerprint, __version__,
-                                                                             _meta_key(item)):
+    """'same', 'touched' (new mtime, same bytes: the page's or its sidecar's) or 'changed'."""
+    if (row["settings_hash"], row["pipeline_version"]) != (fingerprint, __version__):
+        return "changed"
+    meta = _compare_meta(item, row["meta_hash"] or "")
+    if meta == "changed":
         return "changed"
     if row["reason"] == "unreadable" and item.size_bytes >= 0:
         return "changed"          # a page that was there but could not be read (permissions): retried every run
@@ -137,7 +162,7 @@ def _compare(item: InputFile, row: dict, fingerprint: str) -> str:
     if row["size_bytes"] != size or mtime < 0:
         return "changed"
     if row["mtime_ns"] == mtime:
-        return "same"
+        return meta
     if size >= 0 and row["content_hash"] and _file_hash(item.abs_path) == row["content_hash"]:
         return "touched"
     return "changed"
@@ -155,7 +180,8 @@ def plan_run(inputs: list[InputFile], manifest: list[dict], fingerprint: str, fu
         if state == "changed":
             todo.append(item)
         else:
-            keep[item.path] = row if state == "same" else dict(row, mtime_ns=_stat_key(item)[1])
+            keep[item.path] = row if state == "same" else dict(row, mtime_ns=_stat_key(item)[1],
+                                                               meta_hash=_meta_key(item))
             touched += state == "touched"
     leaving = {row["content_hash"] for path, row in old.items() if row["outcome"] == "article" and path not in keep}
     for path, row in list(keep.items()):         # the copies of a leaving article: the first takes over
