@@ -16,7 +16,6 @@ from conftest import RAW
 from pipeline.batch.locking import LockedError, RunLock
 from pipeline.batch.runner import EXIT_TOO_MANY_REJECTS, run_extract
 from pipeline.settings import Settings
-from pipeline.batch.storage import Store
 
 ARTICLE_TABLES = ("articles", "rejects", "dates", "numbers", "officials", "organizations", "locations", "events")
 SORT_KEYS = {"articles": ["source_path"], "rejects": ["source_path"], "events": ["article_id", "event_id"],

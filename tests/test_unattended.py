@@ -17,7 +17,7 @@ from pipeline.exits import DAMAGED, REFUSED, TERMINATED, USAGE
 from pipeline.batch.locking import RunLock
 from pipeline.batch.runner import run_extract
 from pipeline.settings import Settings
-from test_batch import ARTICLE_TABLES, assert_same_tables, make_corpus, tables
+from test_batch import assert_same_tables, make_corpus
 
 PY = [sys.executable, "-m", "pipeline"]
 QUIET = Settings(quiet=True, workers=1)

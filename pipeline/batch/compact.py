@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from pipeline.exits import Damaged
 from .locking import RunLock
-from pipeline.schema import ARTICLE_TABLES, from_rows
+from pipeline.schema import ARTICLE_TABLES
 from .storage import Journal, Store
 
 
