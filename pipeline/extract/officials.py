@@ -377,6 +377,8 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
             extended[first - 1] = p
         if _adverb_like(p):
             break                                 # 반면 트럼프, 그만큼 트럼프: no adverb inside a name
+        if len(p.text) >= 4 and _HANGUL_NAME.fullmatch(p.text) and p.text.endswith(_body_endings()):
+            break                                 # 한화시스템 김경한, 이앤엠필름 김동현: a company before the name
         strong = _name_word(p, orgs, last=False)
         if strong or (_weak_name(p, orgs) and len(p.text) <= 3 and not _korean_shape(w.text) and strong_last):
             strong_prev = strong_prev or strong
@@ -432,11 +434,17 @@ def _adverb_like(p: gz.Word) -> bool:
 
 
 def _body_after_name(first: str, second: str) -> bool:
-    """'조원진 우리공화당', '공성배 용인대': a Korean full name, then a body's name (ending in an
-    organisation head, or in 당/처/청/부/대), not the second half of a foreign name (하야시 요시마사)."""
+    """'조원진 우리공화당', '공성배 용인대', '홍남기 경제부총리': a Korean full name, then a body's name (ending
+    in an organisation head, or in 당/처/청/부/대) or a title, not the second half of a foreign name (하야시 요시마사)."""
     if not (len(first) == 3 and _korean_shape(first)) or not _HANGUL_NAME.fullmatch(second):
         return False
-    return second.endswith(_long_heads() + _body_endings()) or (len(second) >= 3 and second[-1] in "당처청부대")
+    return (second.endswith(_long_heads() + _body_endings() + _long_titles())   # … 홍남기 경제부총리 겸 …
+            or (len(second) >= 3 and second[-1] in "당처청부대"))
+
+
+@lru_cache(maxsize=1)
+def _long_titles() -> tuple[str, ...]:
+    return tuple(t for t in _titles()[1] if len(t) >= 2)
 
 
 def _body_endings() -> tuple[str, ...]:
