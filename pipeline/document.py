@@ -203,7 +203,8 @@ def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_
     from pipeline.extract.dates import extract_dates
 
     published = _meta_date(meta.get("published")) or cleaned.published
-    reference, source = choose_reference(cleaned, published, extract_dates(cleaned.text, None))
+    # the text's own dates are needed only when no publication date is known
+    reference, source = choose_reference(cleaned, published, [] if published else extract_dates(cleaned.text, None))
     analysis = analyse(cleaned.text, reference, doc)
     article = {
         "article_id": article_id, "source_path": item.path, "url": meta.get("url") or cleaned.url,
