@@ -11,7 +11,7 @@ from pipeline.extract.numbers import extract_numbers
 from pipeline.extract.number_forms import AMBIGUOUS
 from pipeline.extract.numeral_words import parse_numeral
 
-KINDS = {"count", "money", "percent", "ordinal", "duration", "measure", "other", "numeral"}
+KINDS = {"count", "money", "percent", "ordinal", "duration", "measure", "other", "numeral", "time"}
 QUALIFIERS = {"exact", "approx", "at_least", "more_than", "at_most", "less_than"}
 COUNTED = {"country", "organization", "person", "other"}
 
@@ -141,5 +141,7 @@ def test_bare_and_decimal_numerals_are_emitted(n, cents):
     words = sino_words(n + 111)
     text = f"지수는 {n:,}.{cents:02d}에 마감했고 참가자는 {words}이었다."
     found = [m for m in extract_numbers(text) if m.kind == "numeral"]
-    # a few Sino-Korean words are also names and places (이천, 사천, 이백): never bare numerals
-    assert [m.value for m in found] == [float(f"{n}.{cents:02d}")] + ([float(n + 111)] if words not in AMBIGUOUS else [])
+    # a few Sino-Korean words are also names and places (이천, 사천, 이백), one syllable (천, 만) is a word of its
+    # own: never bare numerals
+    bare = words not in AMBIGUOUS and len(words) > 1
+    assert [m.value for m in found] == [float(f"{n}.{cents:02d}")] + ([float(n + 111)] if bare else [])
