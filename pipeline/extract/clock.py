@@ -1,5 +1,5 @@
 """Clock times in Korean news text (rules in ``data/clock.json``): ``오후 2시``, ``6시 51분``, ``오전 10시 30분``,
-``2시 반``, ``14:00``, ``밤 9시께``, ranges (``오후 3~5시``, ``오전 10시~오후 5시``, ``10:30~11:00``).
+``2시 반``, ``14:00``, ``밤 9시께``, ranges (``오후 3~5시``, ``오전 10시~오후 5시``, ``오전 6시부터 오후 8시까지``, ``10:30~11:00``).
 
 ``clock_candidates`` gives the numbers extractor its ``time`` mentions (value = hours on the 24-hour clock:
 ``오후 2시 30분`` = 14.5; a range keeps its end in ``value_max``). ``time_after`` lets the dates extractor take a
@@ -28,6 +28,7 @@ _HOUR = rf"(?:(?P<h{{s}}>[01]?[0-9]|2[0-4])|(?P<hn{{s}}>{_alt(_D['native_hours']
 _REST = rf"(?:{_S}(?P<m{{s}}>[0-5]?[0-9]){_S}분(?:{_S}(?P<sec{{s}}>[0-5]?[0-9]){_S}초)?|{_S}(?P<half{{s}}>반))?"
 _COLON = r"(?P<ch{s}>[01]?[0-9]|2[0-4]):(?P<cm{s}>[0-5][0-9])(?::(?P<cs{s}>[0-5][0-9]))?(?![0-9:])"
 _TILDE = rf"{_S}[~∼〜～\-–]{_S}"
+_UNTIL = rf"(?:{_TILDE}|부터{_S})"                  # 오전 6시부터 오후 8시까지: one range
 
 
 def _one(s: str) -> str:
@@ -38,7 +39,7 @@ def _one(s: str) -> str:
 
 
 _LEAD = r"(?:(?<![0-9A-Za-z.,:/\-가-힣])|(?<=[0-9]일)(?=[가-힣]))"    # 24일오후 11시: a day part glued to the day
-_TIME = (rf"{_LEAD}(?:{_one('')})(?:{_TILDE}(?:{_one('2')}))?{_END}"
+_TIME = (rf"{_LEAD}(?:{_one('')})(?:{_UNTIL}(?:{_one('2')}))?{_END}"
          rf"(?:(?P<ap>{_alt(_D['approx'])}))?{_END}(?!{_S}(?:{_alt(_D['colon_not_followed_by'])}))")
 TIME_RE = re.compile(_TIME)
 # what may stand between a day and its time: a space, a bracketed gloss (현지시간), 오전/오후 glued (24일오후)
