@@ -69,7 +69,9 @@ def _hours(g: dict, s: str) -> float | None:
     else:
         return None
     h = _shift(h, g.get("dp" + s))
-    if h is None or h + m / 60 > 24:
+    if h == 24 and (m or sec):
+        h = 0                                            # 밤 12시 30분 = 00:30
+    if h is None:
         return None
     return h + m / 60 + sec / 3600
 
