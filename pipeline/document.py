@@ -54,13 +54,13 @@ def analyse(text: str, reference: date | None, doc=None) -> Analysis:
     from pipeline.extract.dates import extract_dates
     from pipeline.extract.entities import extract_locations, extract_officials, extract_organizations
     from pipeline.events import extract_events
-    from pipeline.nlp import get_nlp
+    from pipeline.nlp import get_nlp, sentence_starts
     from pipeline.extract.numbers import extract_numbers
 
     if doc is None:
         text = scrub(text)              # a lone surrogate (say from JSON) would stop Kiwi; offsets stay
         doc = get_nlp()(text)
-    result = Analysis(text, reference, [s.start_char for s in doc.sents] or [0])
+    result = Analysis(text, reference, sentence_starts(doc) or [0])
     result.dates = extract_dates(text, reference)
     result.numbers = [n for n in extract_numbers(text) if _outside(result.dates, n)]
     result.organizations = extract_organizations(doc)

@@ -91,6 +91,15 @@ class PhraseIndex:
 
 # ---------------------------------------------------------------- Kiwi tokens
 
+TEXT_KEY = "text"       # Doc.user_data: the text a Doc was built from (``doc.text`` makes a Token per token)
+
+
+def doc_text(doc) -> str:
+    """The Doc's text, read from ``user_data`` when the tokenizer left it there."""
+    text = doc.user_data.get(TEXT_KEY)
+    return doc.text if text is None else text
+
+
 class TokenMap:
     """The Doc's tokens (spaces left out) as plain lists, with lookups by character offset.
 
@@ -99,7 +108,7 @@ class TokenMap:
     """
 
     def __init__(self, doc, text: str | None = None):
-        text = doc.text if text is None else text
+        text = doc_text(doc) if text is None else text
         self.n = len(text)
         self.starts, self.ends, self.tags = _token_lists(doc)
         self.texts = [text[a:b] for a, b in zip(self.starts, self.ends)]
@@ -364,7 +373,7 @@ class DocIndex:
 
     def __init__(self, doc):
         self.n_tokens = len(doc)
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.tm = TokenMap(doc, self.text)
 
     @cached_property
