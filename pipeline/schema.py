@@ -86,7 +86,7 @@ ENUMS: dict[tuple[str, str], frozenset] = {
     ("event_clusters", "date_grain"): GRAINS,
     ("dates", "resolution"): frozenset({"absolute", "relative_to_reference", "relative_to_previous_date", "unresolved"}),
     ("numbers", "kind"): frozenset({"count", "money", "percent", "ordinal", "duration", "measure", "other",
-                                    "numeral"}),
+                                    "numeral", "time"}),
     ("numbers", "counted"): frozenset({"country", "organization", "person", "other"}),
     ("numbers", "qualifier"): frozenset({"exact", "approx", "at_least", "more_than", "at_most", "less_than"}),
     ("officials", "role"): frozenset({"government", "corporate", "academic", "other"}),
