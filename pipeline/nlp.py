@@ -22,7 +22,7 @@ import spacy
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
-from pipeline.lexicon import TEXT_KEY
+from pipeline.lexicon import TEXT_KEY, TOKENS_KEY
 
 TOKENIZER_NAME = "pipeline.KiwiTokenizer.v1"
 SPACE_TAG = "_SP"
@@ -155,6 +155,10 @@ def build_doc(vocab: Vocab, text: str, pieces: list[list]) -> Doc:
     # what the extractors read, kept as plain values: doc.text and doc.sents make a Token per token
     doc.user_data[TEXT_KEY] = text
     doc.user_data[SENT_STARTS_KEY] = [at for at, first in zip(p.offsets, sent_starts) if first]
+    words_only = [i for i, tag in enumerate(tags) if tag != SPACE_TAG]
+    starts = [p.offsets[i] for i in words_only]
+    doc.user_data[TOKENS_KEY] = (starts, [a + len(words[i]) for a, i in zip(starts, words_only)],
+                                 [tags[i] for i in words_only], [words[i] for i in words_only])
     return doc
 
 

@@ -92,6 +92,7 @@ class PhraseIndex:
 # ---------------------------------------------------------------- Kiwi tokens
 
 TEXT_KEY = "text"       # Doc.user_data: the text a Doc was built from (``doc.text`` makes a Token per token)
+TOKENS_KEY = "word_tokens"  # Doc.user_data: (starts, ends, tags, texts) of the tokens but spaces, as lists
 
 
 def doc_text(doc) -> str:
@@ -110,8 +111,12 @@ class TokenMap:
     def __init__(self, doc, text: str | None = None):
         text = doc_text(doc) if text is None else text
         self.n = len(text)
-        self.starts, self.ends, self.tags = _token_lists(doc)
-        self.texts = [text[a:b] for a, b in zip(self.starts, self.ends)]
+        kept = doc.user_data.get(TOKENS_KEY)
+        if kept is not None and len(text) == len(doc_text(doc)):
+            self.starts, self.ends, self.tags, self.texts = kept
+        else:
+            self.starts, self.ends, self.tags = _token_lists(doc)
+            self.texts = [text[a:b] for a, b in zip(self.starts, self.ends)]
         self._tag_from = dict(zip(self.starts, self.tags))
 
     def span(self, start: int, end: int) -> range:
