@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 
 from pipeline import __version__
 from pipeline.clean.cleaner import Cleaned, Removed, clean_html, clean_text
@@ -153,13 +155,36 @@ def finish_file(p: Prepared, doc) -> DocResult:
     return DocResult(p.item.path, p.content_hash, p.meta_hash, "article", rows)
 
 
-def process_files(items: list[InputFile], settings: Settings) -> list[DocResult]:
+class DocumentTimeout(BaseException):
+    """Raised into a document's work by the batch job's time limit. A BaseException, like
+    KeyboardInterrupt, so that the per-document ``except Exception`` boundaries let it through."""
+
+
+def reject_result(item: InputFile, reason: str, detail: str) -> DocResult:
+    """A reject made outside the document's own work (its worker process died, say)."""
+    return _reject(item, reason, detail)
+
+
+def _within_limit(limit, item: InputFile, work, p: Prepared | None = None):
+    """``work()`` under the time limit ``limit()`` (a context manager); over it, a 'timeout' reject."""
+    try:
+        with limit():
+            return work()
+    except DocumentTimeout as exc:
+        stage = "extracting" if p is not None else "reading and cleaning"
+        return _reject(item, "timeout", f"{stage} took {exc}", p.content_hash if p else None,
+                       p.meta_hash if p else "")
+
+
+def process_files(items: list[InputFile], settings: Settings, limit=nullcontext) -> list[DocResult]:
     """Prepare a batch, tokenise its texts as one Kiwi batch (Kiwi works in a background thread
-    while Python extracts from the previous document), then extract."""
-    prepared = [prepare_file(item, settings) for item in items]
+    while Python extracts from the previous document), then extract. ``limit`` bounds each
+    document's reading and cleaning, and its extraction (see :mod:`pipeline.batch.engines`)."""
+    prepared = [_within_limit(limit, item, partial(prepare_file, item, settings)) for item in items]
     pending = [p for p in prepared if isinstance(p, Prepared)]
     docs = _docs_or_errors([p.cleaned.text for p in pending])
-    return [p if isinstance(p, DocResult) else finish_file(p, next(docs)) for p in prepared]
+    return [p if isinstance(p, DocResult) else _within_limit(limit, p.item, partial(finish_file, p, next(docs)), p)
+            for p in prepared]
 
 
 def _docs_or_errors(texts: list[str]):

@@ -99,7 +99,8 @@ ENUMS: dict[tuple[str, str], frozenset] = {
     ("manifest", "outcome"): frozenset({"article", "rejected", "duplicate"}),
     ("rejects", "reason"): frozenset({"empty", "binary", "undecodable", "too_large", "unreadable", "not_a_file",
                                       "outside_input", "unsupported_type", "no_text", "clean_failed",
-                                      "extract_failed", "duplicate", "bad_metadata"}),
+                                      "extract_failed", "duplicate", "bad_metadata", "timeout",
+                                      "worker_died"}),
 }
 NOT_NULL = {name: ("article_id",) for name in ("dates", "numbers", "officials", "organizations", "locations", "events")}
 NOT_NULL.update(articles=("article_id", "source_path", "text"), rejects=("source_path", "reason"),
