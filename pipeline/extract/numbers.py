@@ -338,10 +338,12 @@ def _range_upper(value: float, upper: float, up_txt: str) -> float:
 
 
 def _law_article(text: str, head_start: int, pos: int, core_txt: str, rule: str, je: bool):
-    """관세법 338조, 당규 66조: an article number after a law or rules name (66조 원 stays money)."""
+    """관세법 338조, 당규 66조, 제66조: an article number after a law or rules name, or after 제 (an amount
+    is never numbered); 66조 원 stays money."""
     if rule != "arabic" or not core_txt.endswith("조") or not core_txt[:-1].isdigit():
         return None
-    if not _LAW_BEFORE_RE.search(text, max(0, head_start - 12), head_start) or _LAW_NOT_AFTER_RE.match(text, pos):
+    named = je or _LAW_BEFORE_RE.search(text, max(0, head_start - 12), head_start)
+    if not named or _LAW_NOT_AFTER_RE.match(text, pos):
         return None
     return (head_start, pos, float(core_txt[:-1]), "ordinal", "조", None, None, "exact", "ko.law_article", None)
 
