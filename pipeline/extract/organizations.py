@@ -312,6 +312,14 @@ def _country_body(w: gz.Word, words, wi):
     return (p.stem_start, w.stem_end, f"{country} {w.text}", None, typ, country, f"country:{w.text}")
 
 
+def _generic_body(w: gz.Word):
+    """경찰은, 검찰이, 정부는, 방역당국은: an institution named by its common noun alone."""
+    typ = gz.org_rules().get("generic_bodies", {}).get(w.text)
+    if typ is None or w.lead or not all(tag.startswith("NN") for tag in w.tags):
+        return None
+    return (w.stem_start, w.stem_end, w.text, None, typ, None, "generic")
+
+
 def _company_marker(w: gz.Word, text: str):
     end = w.paren[1] if w.paren else w.stem_end
     core = text[w.core_start:end]
@@ -393,7 +401,8 @@ def extract_organizations(doc) -> list[OrganizationMention]:
     for wi, w in enumerate(words):
         if w.stem_end <= w.stem_start:
             continue
-        c = _company_marker(w, text) or _country_body(w, words, wi) or _head_candidate(w, text, tm, words, wi)
+        c = (_company_marker(w, text) or _country_body(w, words, wi) or _generic_body(w)
+             or _head_candidate(w, text, tm, words, wi))
         if c:
             cands.append(c)
     cands += _english_candidates(text)
