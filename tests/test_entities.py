@@ -240,6 +240,12 @@ def test_locations_no_district_inside_an_organisation():
     assert ("부산 해운대구", "district") in got and ("신안군", "city") in got
 
 
+def test_locations_regions_and_not_inside_a_body():
+    got = _places("장관은 중동과 동남아 순방을 마치고 유럽연합(EU) 대표와 남중국해 문제를 논의했다.")
+    assert ("중동", "region") in got and ("동남아", "region") in got and ("남중국해", "region") in got
+    assert all(text != "유럽" for text, _ in got), got          # 유럽연합 is an organisation
+
+
 def test_locations_skip_common_words():
     got = _places("인도와 도로 사이에 파리가 날아다녔다.")
     assert got == []

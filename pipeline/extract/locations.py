@@ -23,7 +23,7 @@ from pipeline import lexicon as gz
 from .mentions import LocationMention
 from .organizations import extract_organizations
 
-_RANK = {"country": 0, "city": 1, "district": 2, "venue": 3}
+_RANK = {"region": -1, "country": 0, "city": 1, "district": 2, "venue": 3}
 _HANGUL_RUN = re.compile(r"[가-힣]+")
 _PARTICLE_TAG = re.compile(r"^(J|E|VCP)")
 _PLACE_WORD = re.compile(r"[가-힣]{3,8}")

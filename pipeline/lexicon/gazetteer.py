@@ -87,7 +87,7 @@ def place_names() -> dict[str, tuple[str, str]]:
     """Every written form of a listed place -> (canonical, kind)."""
     out = {}
     data = locations()
-    for key, kind in (("cities", "city"), ("districts", "district"), ("venues", "venue")):
+    for key, kind in (("cities", "city"), ("districts", "district"), ("venues", "venue"), ("regions", "region")):
         for c in data.get(key, []):
             for name in [c["canonical"], *c.get("aliases", [])]:
                 out.setdefault(unicodedata.normalize("NFC", name), (c["canonical"], kind))
