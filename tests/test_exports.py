@@ -158,6 +158,36 @@ def test_appended_changed_and_removed_records(tmp_path):
     assert (third.n_processed, third.n_skipped) == (0, 7)
 
 
+def test_an_unchanged_export_is_not_read_again(tmp_path, monkeypatch):
+    """The nightly run over old exports: only an export that changed (or whose column mapping did) is read."""
+    from pipeline.ingest import reading
+
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    settings = Settings(workers=1, quiet=True)
+    pd.DataFrame([[r[5], r[4]] for r in _rows(3)], columns=["본문", "제목"]).to_csv(raw / "old.csv", index=False)
+    (raw / "new.jsonl").write_text(json.dumps({"id": "K1", "body": f"{BODY} K1"}, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+    run_extract(raw, out, settings)
+    real, read = reading.expand, []
+    monkeypatch.setattr(reading, "expand", lambda path, *a: read.append(path.name) or real(path, *a))
+
+    again = run_extract(raw, out, settings)
+    assert read == [] and (again.n_processed, again.n_skipped) == (0, 4)
+    with open(raw / "new.jsonl", "a", encoding="utf-8") as fh:          # a crawler appends a record
+        fh.write(json.dumps({"id": "K2", "body": f"{BODY} K2"}, ensure_ascii=False) + "\n")
+    third = run_extract(raw, out, settings)
+    assert read == ["new.jsonl"] and (third.n_processed, third.n_skipped) == (1, 4)
+    (raw / "old.columns.json").write_text('{"body": "본문", "title": "제목"}', encoding="utf-8")   # a new mapping
+    run_extract(raw, out, settings)
+    assert read == ["new.jsonl", "old.csv"]
+    (out / ".exports.json").write_text('{"format": [1, "x"], "exports": {"old.csv": 5}}', encoding="utf-8")
+    fourth = run_extract(raw, out, settings)                             # an unusable record of them: read all
+    assert sorted(read[2:]) == ["new.jsonl", "old.csv"] and fourth.n_processed == 0
+    assert sorted(pd.read_parquet(out / "articles")["source_path"]) == [
+        "new.jsonl#id=K1", "new.jsonl#id=K2", "old.csv#row=1", "old.csv#row=2", "old.csv#row=3"]
+
+
 DEV = Path(__file__).parent / "data" / "dev_corpus"
 
 

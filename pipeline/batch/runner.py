@@ -430,7 +430,10 @@ def _run(store: Store, raw: Path, settings: Settings, report: RunReport,
     if store.recover():
         log.info("finished an interrupted commit left by an earlier run")
     fingerprint = settings_hash(settings)
-    inputs = discover(raw, settings.follow_symlinks, dict(settings.export_columns))
+    known = store.read_known_exports()
+    inputs = discover(raw, settings.follow_symlinks, dict(settings.export_columns), known)
+    live = {item.record.file for item in inputs if item.record is not None}
+    store.write_known_exports({rel: entry for rel, entry in known.items() if rel in live})
     manifest, damage, manifest_lost = _inspect(store, report.run_id)
     plan = plan_run(inputs, manifest, fingerprint, settings.full, _lost_keys(store, damage, manifest_lost))
     report.n_seen, report.n_skipped, report.n_deleted = len(inputs), len(plan.keep), plan.n_deleted

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline import __version__
 from pipeline.exits import Busy, one_line
 from pipeline.schema import ARTICLE_TABLES, SCHEMAS, empty, from_rows, validate
 
@@ -42,6 +43,8 @@ JOURNAL = "_journal.json"
 STAGING = ".staging"
 DAMAGED = ".damaged"
 CLUSTERS = "event_clusters/clusters.parquet"
+KNOWN_EXPORTS = ".exports.json"     # each export's records at the last run: an unchanged export is not read again
+KNOWN_EXPORTS_FORMAT = 1
 TABLES = ARTICLE_TABLES + ("event_clusters", "runs")
 
 
@@ -163,6 +166,28 @@ class Store:
             table = empty(name)
             return table.select(columns) if columns else table
         return pa.concat_tables([pq.read_table(p, schema=SCHEMAS[name], columns=columns) for p in parts])
+
+    def read_known_exports(self) -> dict:
+        """Export path -> its records as the last run found them ({} when there is no usable record of it)."""
+        try:
+            data = json.loads((self.root / KNOWN_EXPORTS).read_bytes())
+        except (OSError, ValueError):
+            return {}
+        usable = (isinstance(data, dict) and data.get("format") == [KNOWN_EXPORTS_FORMAT, __version__]
+                  and isinstance(data.get("exports"), dict))
+        return data["exports"] if usable else {}
+
+    def write_known_exports(self, exports: dict) -> None:
+        path = self.root / KNOWN_EXPORTS
+        data = json.dumps({"format": [KNOWN_EXPORTS_FORMAT, __version__], "exports": exports},
+                          ensure_ascii=False, sort_keys=True).encode("utf-8")
+        try:
+            if path.read_bytes() == data:
+                return
+        except OSError:
+            if not exports:
+                return
+        atomic_write_bytes(path, data)
 
     def read_manifest(self) -> pa.Table:
         path = self.root / MANIFEST

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.ingest.decoding import scrub
 
-from .exports import COLUMNS_SIDECAR, ExportError, Record, expand, export_format, load_record
+from .exports import COLUMNS_SIDECAR, ExportError, Record, expand, explicit_columns, export_format, load_record
 
 PAGE_SUFFIXES = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text", ".text": "text"}
 SIDECAR = ".meta.json"
@@ -117,11 +117,62 @@ def _stat(path: str) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def _records(path: str, rel: str, size: int, mtime: int, columns: dict | None, root: str) -> list[InputFile]:
+def _export_key(path: str, size: int, mtime: int, columns: dict | None) -> str | None:
+    """What an export's records depend on: its size and mtime, and its column mapping (None: unknown)."""
+    try:
+        mapping = explicit_columns(Path(path), columns)
+    except ExportError:
+        return None
+    return json.dumps([size, mtime, mapping], ensure_ascii=False, sort_keys=True)
+
+
+_PER_RECORD = ("row", "key", "digest", "kind", "size")
+
+
+def records_to_json(records: list[Record]) -> dict:
+    """An export's records, compactly: what all share once, each column mapping once."""
+    mappings: dict[tuple, int] = {}
+    rows = [[getattr(rec, name) for name in _PER_RECORD] + [mappings.setdefault(rec.columns, len(mappings))]
+            for rec in records]
+    first = records[0] if records else None
+    return {"file": first.file if first else "", "fmt": first.fmt if first else "",
+            "names": list(first.names) if first else [], "mappings": [list(map(list, m)) for m in mappings],
+            "rows": rows}
+
+
+def records_from_json(d: dict) -> list[Record]:
+    mappings = [tuple(tuple(pair) for pair in m) for m in d["mappings"]]
+    names = tuple(d["names"])
+    return [Record(d["file"], d["fmt"], **dict(zip(_PER_RECORD, row[:-1])), columns=mappings[row[-1]], names=names)
+            for row in d["rows"]]
+
+
+def _expand_known(path: str, rel: str, size: int, mtime: int, columns: dict | None,
+                  known: dict | None) -> list[Record]:
+    """The export's records; read again only when the file or its column mapping changed since ``known``
+    (the records found by the last run, by export path) says. An export that could not be read is not kept."""
+    key = _export_key(path, size, mtime, columns) if known is not None and size >= 0 else None
+    entry = known.get(rel) if key is not None else None
+    if isinstance(entry, dict) and entry.get("key") == key:
+        try:
+            return records_from_json(entry["records"])
+        except (KeyError, TypeError, ValueError, IndexError):     # a damaged record of it: read the export
+            pass
+    records = expand(Path(path), rel, columns)
+    if key is not None:
+        if any(rec.error for rec in records):
+            known.pop(rel, None)
+        else:
+            known[rel] = {"key": key, "records": records_to_json(records)}
+    return records
+
+
+def _records(path: str, rel: str, size: int, mtime: int, columns: dict | None, root: str,
+             known: dict | None = None) -> list[InputFile]:
     """An export as one input per record: the record's digest stands in for an mtime, so only new and
     changed records count as changed."""
     found = []
-    for rec in expand(Path(path), rel, columns):
+    for rec in _expand_known(path, rel, size, mtime, columns, known):
         if rec.error:
             found.append(InputFile(rel, path, size, mtime, root=root, record=rec))
         else:
@@ -156,9 +207,12 @@ def _skip_dirs(dirpath: str, dirnames: list[str], root: str, follow: bool, seen:
     return outside
 
 
-def discover(root: Path, follow_symlinks: bool = False, columns: dict | None = None) -> list[InputFile]:
+def discover(root: Path, follow_symlinks: bool = False, columns: dict | None = None,
+             known_exports: dict | None = None) -> list[InputFile]:
     """Every input below root (sorted; an export's records in file order), sidecars and hidden files excepted.
     ``columns`` maps export fields to columns where no ``NAME.columns.json`` does (``--columns``).
+    ``known_exports`` (export path -> its records at the last run, updated in place) spares reading again
+    an export whose size, mtime and column mapping are unchanged.
 
     Files that cannot even be stat'ed (a symlink loop, a dangling link) are still listed,
     with size -1, so that they end up as rejects rather than vanish; so are links that lead
@@ -175,7 +229,7 @@ def discover(root: Path, follow_symlinks: bool = False, columns: dict | None = N
         rel = escape_name(os.path.relpath(path, root_s).replace(os.sep, "/"))
         size, mtime = _stat(path)
         if size >= 0 and export_format(Path(path)) and _regular_inside(path, real_root if boundary else ""):
-            found.extend(_records(path, rel, size, mtime, columns, boundary))
+            found.extend(_records(path, rel, size, mtime, columns, boundary, known_exports))
             return
         meta = sidecar_of(path) if size >= 0 else None
         msize, mmtime = _stat(meta) if meta else (-1, -1)
