@@ -100,8 +100,8 @@ from pipeline.settings import Settings
 raw, out, new_text = sys.argv[1], sys.argv[2], sys.argv[3]
 listed = runner.discover
 
-def discover(root, follow_symlinks=False, columns=None):       # the folder changes between listing and reading
-    found = listed(root, follow_symlinks, columns)
+def discover(root, follow_symlinks=False, columns=None, known=None):   # the folder changes between listing and reading
+    found = listed(root, follow_symlinks, columns, known)
     os.remove(os.path.join(raw, "vanish.txt"))
     Path(raw, "change.txt").write_text(new_text, encoding="utf-8")
     os.remove(os.path.join(raw, "swap.txt"))
