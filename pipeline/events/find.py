@@ -33,23 +33,7 @@ Mentions of events:
 - back-references ``동/이번 <trigger>`` (and a repeated tail such as ``장관 세션``) point at a
   named event and carry their sentence's counts to it.
 
-Reported, not in passing. A mention is kept only when its sentence reports something — a
-reporting predicate (열린, 개최, 참석, 채택, 서명, 체결, 출범, 방문 …) that is not habitual or
-experiential (열릴 때마다, 방문한 적이 있다), not negated (열리지 않았다, 맺지 못했다) and not
-an unrealised plan (개최 여부, 참석 가능성, 개최 의사) — and the mention itself is not *in
-passing*: the text uses the event without saying that it took place, takes place or produced
-something. In passing are:
-
-- a time anchor: ``지난해 G20 정상회의 이후 물가가 올랐다는 지적``, ``한미 정상회담을 앞두고``
-  (NAME 이후/이전/당시/때/앞두고 …), unless a reporting modifier stands right before the name
-  (``지난 18일 … 열린 G20 정상회의 이후``: that clause reports the meeting);
-- the title of a work or an expression: ``영화 ‘마지막 약속’``, ``‘국민과의 약속’이라는 표현``;
-- an unquoted name whose sentence reports something else: it needs its own predicate, a
-  reporting modifier right before it or the first reporting word after it in the same clause
-  (``G20 정상회의가 … 열렸다``, ``APEC 정상회의 참석차``), not ``부산 엑스포 유치에 실패한 뒤 …
-  발표했다``;
-- a visit or signing with a habitual adverb before its verb (매년 현충원을 방문한다);
-- anything in a sentence with no reporting predicate (headline lists, opinions, 결과를 설명했다).
+Which mentions are reported (not in passing) is :mod:`pipeline.events.passing`.
 
 Generic heads without a name (회의를 거듭했지만, 약속을 지키라, 행사 일정) are never events.
 
@@ -63,7 +47,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .rules import CLAUSE_END, HOST_TYPES, NOMINAL, PROPER, QUOTES, SPACES, VERBAL, split_english, strip_tail, event_type, rules
+from .rules import HOST_TYPES, NOMINAL, PROPER, QUOTES, SPACES, VERBAL, split_english, strip_tail, event_type, rules
 
 class Tokens:
     """The Doc's non-space tokens as (start, end, tag components), searchable by offset."""
@@ -509,78 +493,7 @@ def _lead_event(named: list[Mention], kind: str, before: int) -> Mention | None:
     return earlier[0] if earlier else (compatible[0] if compatible else None)
 
 
-# -- reported, or in passing ----------------------------------------------------------------
-
-def _reported(sentence_text: str) -> bool:
-    """The sentence reports something: a reporting predicate not used habitually (열릴 때마다) or
-    negated (열리지 않았다, 채택하지 못했다)."""
-    r = rules()
-    for word in r.reporting:
-        for match in re.finditer(re.escape(word), sentence_text):
-            if not r.habitual_re.match(sentence_text, match.end()):
-                return True
-    return False
-
-
 def _no_report(text: str, verb_start: int) -> bool:
     """The verb (체결, 방문, 채택 …) starting at ``verb_start`` is negated or habitual."""
     verb = re.match(r"[가-힣]{2}", text[verb_start:])
     return bool(verb and rules().habitual_re.match(text, verb_start + verb.end()))
-
-
-def _in_passing(m: Mention, text: str) -> bool:
-    """A time anchor (NAME 이후, NAME을 앞두고) with no reporting modifier before it, or the title of a
-    work / an expression (영화 ‘…’, ‘…’이라는 표현)."""
-    r = rules()
-    before, after = text[max(0, m.start - 16):m.start], text[m.end:m.end + 16]
-    if r.work_re.search(before) or r.expression_re.match(after):
-        return True
-    return bool(r.anchor_re.match(after)) and not r.modifier_re.search(before.rstrip(" ‘'“\""))
-
-
-def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
-    """Named mentions (kept when reported, not in passing) and the back-references to them."""
-    text, quoted = ctx.text, ctx.quoted
-    named = find_named(ctx)
-    named += find_unquoted(ctx, quoted + named)
-    named += find_signings(ctx, quoted + named)
-    named += find_visits(ctx, quoted + named)
-    named = [m for m in named if _kept(ctx, m)]
-    from .clause import find_clauses            # events read from reporting clauses (clause.py imports this module)
-    named += find_clauses(ctx, named)
-    named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
-    named += find_bare_hosted(ctx, named, quoted + named)
-    named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
-    from .clause import bare_references
-    return named, find_references(text, named, ctx.sentence) + bare_references(ctx, named)
-
-
-def _kept(ctx: Context, m: Mention) -> bool:
-    if m.rule.startswith("clause_"):           # the clause is its own reporting predicate
-        return not _in_passing(m, ctx.text)
-    if m.rule == "unquoted_name" and not _own_predicate(ctx, m):
-        return False
-    if m.rule in ("visit", "signing") and rules().habitual_adverb_re.search(ctx.text, ctx.bounds(m.sentence)[0], m.end):
-        return False
-    return _reported(ctx.text[slice(*ctx.bounds(m.sentence))]) and not _in_passing(m, ctx.text)
-
-
-def _own_predicate(ctx: Context, m: Mention) -> bool:
-    """An unquoted name needs a reporting predicate of its own: a modifier right before it (열린 G20
-    정상회의), or the first reporting word after it in the same clause (G20 정상회의가 … 열렸다,
-    APEC 정상회의 참석차): no clause ending or relative ending between, quoted names and dates aside."""
-    text = ctx.text
-    if rules().modifier_re.search(text[max(0, m.start - 12):m.start]):
-        return True
-    end = ctx.bounds(m.sentence)[1]
-    hits = [(i, i + len(w)) for w in rules().reporting for i in [text.find(w, m.end, end)] if i >= 0]
-    if not hits:
-        return False
-    first, first_end = min(hits)
-    if rules().habitual_re.match(text, first_end):       # 개최 여부, 열리지 않았다
-        return False
-    return not ctx.tokens.has(m.end, first, CLAUSE_END + ("ETM",), skip=ctx.quoted + ctx.analysis.dates)
-
-
-# -- linking dates, places, counts --------------------------------------------------------
-

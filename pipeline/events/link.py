@@ -26,7 +26,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .cluster import stable_id
-from .find import Context, Mention, Tokens, predicate_gap, words_before, find_mentions
+from .find import Context, Mention, Tokens, predicate_gap, words_before
+from .passing import find_mentions
 from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
 def _date_before(m: Mention, ctx: Context):
     """The last date before the name in its sentence (≤ 80 chars, no quote between), else one in
