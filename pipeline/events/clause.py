@@ -71,6 +71,11 @@ def spec() -> dict:
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                rf"(?:{alt(data['dated_venue_particles'])})(?=[\s,])"),
         "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을|시켰)"),
+        "launch_mod_re": re.compile(rf"({alt(data['launch_verbs'])})\s?(?:{alt(data['launch_modifiers'])})\s"),
+        "countdown_re": re.compile(rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
+                                   rf"(?:을|를)\s(?P<n>{alt(data['countdown_days'])}|\d{{1,2}}일)\s앞둔\s"),
+        "countdown_days": data["countdown_days"],
+        "exchange_re": re.compile(rf"(?:{alt(data['exchange_verbs'])})"),
         "generic": frozenset(data["generic_nouns"]),
         "short": data["country_short_forms"],
         "home": data["home_country"],
@@ -82,7 +87,10 @@ def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     """Event mentions read from reporting clauses (see the module docstring)."""
     found = _noun_clauses(ctx, taken)
     found += _launch_clauses(ctx, taken + found)
+    found += _launch_modifiers(ctx, taken + found)
     found += _dated_meetings(ctx, taken + found)
+    found += _countdowns(ctx, taken + found)
+    found += _exchanges(ctx, taken + found)
     return found + _meetings_by_meet(ctx, taken + found)
 
 
@@ -331,6 +339,78 @@ def _launch_clauses(ctx: Context, taken: list) -> list[Mention]:
         name = f"{text[start:particle]} {match.group(1)}"
         found.append(Mention(start, particle, name, None, "launch", sentence, rule="clause_launch",
                              location=_clause_venue(ctx, particle, verb), date=date))
+    return found
+
+
+def _launch_modifiers(ctx: Context, taken: list) -> list[Mention]:
+    """'내년 3월 출범 예정인 ‘통합 강원대학교’', '30일 출범하는 추진단': a dated launch of the body the
+    predicate modifies (a quoted name, or a named noun run of at most three words)."""
+    text, found = ctx.text, []
+    for match in spec()["launch_mod_re"].finditer(text):
+        body = re.match(r"[‘'“\"]([^’'”\"]{2,40})[’'”\"]|((?:\S+\s){0,2}?\S*?(?:%s))(?=[은는이가을를의에\s])"
+                        % "|".join(map(re.escape, _body_heads())), text[match.end():match.end() + 45])
+        if body is None or _inside(taken + found, match.start(1)):
+            continue
+        floor = ctx.bounds(ctx.sentence(match.start()))[0]
+        date = clause_date(ctx, floor, match.start())
+        if date is None or _history(ctx, date):
+            continue                                   # 출범 예정인 … with no date is a plan
+        start = match.end() + body.start()
+        name = body.group(1) or body.group(2)
+        if body.group(2) and (" " not in name.strip() and name.endswith(_body_heads()) and len(name) <= 4):
+            continue                                   # 출범하는 위원회: a bare head is no body
+        named = next((m for m in taken if m.start <= start < m.end), None)
+        if named is not None:                          # ‘… 협의체’ found as a meeting by its name: a launch
+            named.type, named.date = "launch", named.date or date
+            continue
+        found.append(Mention(start, match.end() + body.end(), f"{name} {match.group(1)}", None, "launch",
+                             ctx.sentence(start), rule="clause_launch", date=date))
+    return found
+
+
+def _countdowns(ctx: Context, taken: list) -> list[Mention]:
+    """'한미 정상회담을 사흘 앞둔 22일': the meeting is three days after that date."""
+    text, found, s = ctx.text, [], spec()
+    for match in s["countdown_re"].finditer(text):
+        n0 = match.start(1)
+        date = next((d for d in ctx.analysis.dates if d.start == match.end() and d.grain == "day" and d.date_start), None)
+        if date is None or _inside(taken + found, n0):
+            continue
+        n = match.group("n")
+        days = s["countdown_days"].index(n) + 1 if n in s["countdown_days"] else int(n[:-1])
+        when = replace(date, date_start=date.date_start + timedelta(days=days), date_end=date.date_end + timedelta(days=days))
+        start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers + ctx.analysis.officials)
+        floor = ctx.bounds(ctx.sentence(n0))[0]
+        name = text[start:match.end(1)] if start < n0 else (_party_name(ctx, floor, n0, match.group(1)) or match.group(1))
+        kind = s["nouns"][match.group(1)]
+        kind = "summit" if kind == "meeting" and "정상" in name else kind
+        found.append(Mention(start, match.end(1), name, None, kind, ctx.sentence(n0), rule="clause_countdown",
+                             date=when, generic=start == n0))
+    return found
+
+
+def _exchanges(ctx: Context, taken: list) -> list[Mention]:
+    """'<official>과 <official>이 22일 … 의견을 나눴다': a meeting of the two (``exchange_verbs``), one of
+    them a government official."""
+    text, found, s = ctx.text, [], spec()
+    for verb in s["exchange_re"].finditer(text):
+        floor = ctx.bounds(ctx.sentence(verb.start()))[0]
+        people = [o for o in ctx.analysis.officials if floor <= o.start and o.end <= verb.start()]
+        pair = [(a, b) for a, b in zip(people, people[1:]) if PARTNER.match(text, a.end) and b.start - a.end <= 4
+                and re.match(r"(?:\s[가-힣]{1,5}?)?(?:이|가|은|는)\s", text[b.end:b.end + 9])]
+        if not pair or _inside(taken + found, pair[0][0].start) or _negated_after(text, verb.end()):
+            continue
+        a, b = pair[0]
+        if "government" not in (a.role, b.role):
+            continue                                   # two scholars talking is no policy meeting
+        head = [d for d in ctx.analysis.dates if b.end <= d.start < verb.start() and d.date_start
+                and re.fullmatch(r"(?:\s[가-힣]{1,5}?)?(?:이|가|은|는)\s", text[b.end:d.start])]
+        date = head[0] if head else clause_date(ctx, floor, verb.start())     # A과 B이 22일 …: the clause's own date
+        if _history(ctx, date):
+            continue
+        found.append(Mention(a.start, b.end, f"{a.name}-{b.name} 회동", None, "meeting", ctx.sentence(a.start),
+                             rule="clause_exchange", date=date, generic=True,
+                             location=_clause_venue(ctx, date.end if date else floor, verb.start())))
     return found
 
 

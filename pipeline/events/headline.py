@@ -167,13 +167,13 @@ def _core(name: str) -> str:
 
 
 def _known(row: dict, events: list[dict]) -> bool:
-    """A body (or earlier headline) event of the same family with a name alike or a shared organisation."""
+    """A body (or earlier headline) event of the same family with a name alike, or whose evidence tells it."""
     key = _core(row["name"])
     for e in events:
         if FAMILY.get(e["type"]) != FAMILY.get(row["type"]):
             continue
         other = _core(e["name"] or "")
-        if not key or not other or key in other or other in key or set(row["organizations"]) & set(e["organizations"]):
+        if not key or not other or key in other or other in key:
             return True
         if _told_in(row["name"], " ".join(ev["text"] for ev in e["evidence"])):
             return True
@@ -181,12 +181,12 @@ def _known(row: dict, events: list[dict]) -> bool:
 
 
 def _told_in(name: str, evidence: str) -> bool:
-    """Most words of the name (its trigger aside) stand in the event's evidence (‘전세금보증 서비스 구축 MOU’
+    """Most words of the name (its trigger aside), the last one among them, stand in the event's evidence (‘전세금보증 서비스 구축 MOU’
     in ‘… 전세금보증) 서비스 구축 및 활성화를 위한 업무협약(MOU)을 체결했다’)."""
     words = [w.strip("‘’'") for w in name.split()[:-1]]
     words = [w for w in words if len(w) >= 2]
     squashed = re.sub(r"\s+", "", evidence)
-    return bool(words) and 2 * sum(w in squashed for w in words) >= len(words) + 1
+    return bool(words) and words[-1] in squashed and 2 * sum(w in squashed for w in words) >= len(words) + 1
 
 
 def _row(a, kind: str, name: str, start: int, end: int) -> dict:
