@@ -51,7 +51,7 @@ def spec() -> dict:
     return {
         "nouns": nouns,
         "noun_re": re.compile(rf"(?<![가-힣])(?:[가-힣A-Za-z0-9·ㆍ\-]*?)({alt(nouns)})"
-                              rf"(?P<quote>[’'”\"])?(?P<gloss>\s?\([A-Za-z가-힣 ]{{2,12}}\))?"
+                              rf"(?P<quote>[’'”\"])?(?P<gloss>\s?\([A-Za-z가-힣 ]{{2,12}}\))?(?P<count>\s\d{{1,3}}건)?"
                               rf"(?P<link>(?:\s(?:및|과|와)\s[가-힣]{{1,6}})?(?:을|를|에)\s?(?:{alt(data['adverbs'])}\s)?|\s?)"),
         "verbs": verbs,
         "family": data["family"],
@@ -65,17 +65,18 @@ def spec() -> dict:
                                   rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')}))의\s"),
         "pair_subject_re": re.compile(rf"(?<![가-힣])((?:[{data['country_syllables']}]{{2,4}}|[가-힣]{{1,4}}·[가-힣]{{1,4}})"
                                       rf"(?:\s[가-힣]{{2,8}})?)(?:은|는|이|가)\s"),
-        "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:은|는|이|가)\s"),
+        "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:\s[가-힣]{{1,5}})?(?:은|는|이|가)\s"),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s((?:[가-힣A-Za-z0-9·]+\s){{0,3}}?[가-힣A-Za-z0-9·]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                rf"(?:{alt(data['dated_venue_particles'])})(?=[\s,])"),
-        "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을|시켰)"),
+        "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을|시켰|었)"),
         "launch_mod_re": re.compile(rf"({alt(data['launch_verbs'])})\s?(?:{alt(data['launch_modifiers'])})\s"),
         "countdown_re": re.compile(rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                    rf"(?:을|를)\s(?P<n>{alt(data['countdown_days'])}|\d{{1,2}}일)\s앞둔\s"),
         "countdown_days": data["countdown_days"],
         "exchange_re": re.compile(rf"(?:{alt(data['exchange_verbs'])})"),
+        "launch_names": data["launch_names"],
         "generic": frozenset(data["generic_nouns"]),
         "short": data["country_short_forms"],
         "home": data["home_country"],
@@ -105,6 +106,8 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if verbs is None:
             continue
         verb = verbs.match(text, _skip_dates(ctx, match.end())) or _passive(ctx, match.end(1))
+        if verb is not None and s["launch_re"].match(text, verb.start()):
+            continue                                   # 국가AI위원회가 출범했다: a launch, not a meeting
         if (verb is None or _inside(taken + found, n0) or _in_speech(ctx, n0, match)
                 or _no_report(text, verb.start()) or _negated_after(text, verb.end())
                 or s["unreal"].match(text, verb.end())):
@@ -336,7 +339,7 @@ def _launch_clauses(ctx: Context, taken: list) -> list[Mention]:
         date = clause_date(ctx, particle, verb) or clause_date(ctx, floor, start)
         if _history(ctx, date):
             continue
-        name = f"{text[start:particle]} {match.group(1)}"
+        name = f"{text[start:particle]} {spec()['launch_names'].get(match.group(1), match.group(1))}"
         found.append(Mention(start, particle, name, None, "launch", sentence, rule="clause_launch",
                              location=_clause_venue(ctx, particle, verb), date=date))
     return found

@@ -182,6 +182,10 @@ def find_named(ctx: Context) -> list[Mention]:
         after_en, end_en = _english_after(text, end)
         name_en = name_en or after_en
         kind = event_type(name)
+        if kind is None and " 및 " in name and name.endswith(tuple(rules().gathering_heads)):
+            # ‘A-B 업무협약 및 C 준공식’: a ceremony of several parts; the part that is an event
+            name = next((part for part in name.split(" 및 ") if event_type(part)), name)
+            kind = event_type(name)
         if _launched(ctx, end_en):
             kind = "launch"
         if kind:
@@ -330,8 +334,8 @@ def _noun_run_start(ctx: Context, head_start: int, avoid: list) -> int:
         return head_start
     for n, (ws, we) in enumerate(words_before(text, start, floor)):
         if (n >= 3 or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB", "SSO", "SSC"))
-                or any(ws < m.end and m.start < we for m in avoid)):
-            break
+                or any(ws < m.end and m.start < we for m in avoid) or text[ws:we] in rules().venue_stop):
+            break                                       # 회담 후 …: no time word inside a name
         start = ws
     return start
 

@@ -193,14 +193,15 @@ def _role_hint(site: CountSite) -> str | None:
 
 
 def _by_number_of(site: CountSite):
-    """R7: 'N건의 양해각서(MOU)를 체결': how many agreements or statements one signing made."""
+    """R7: 'N건의 양해각서(MOU)를 체결', 'MOU 8건을 체결': how many agreements or statements one signing made."""
     if site.number.unit != "건":
         return None
     head = re.match(r"의\s(?:[가-힣A-Za-z]+\s){0,2}", site.after)
     at = site.number.end + (head.end() if head else 0)
     following = [m for m in site.mentions if head and at <= m.end and m.start <= at + 12
                  and m.type in SIGNED_TYPES]
-    return (following[0], "other") if following else None
+    before = [m for m in site.mentions if m.type in SIGNED_TYPES and 0 <= site.number.start - m.end <= 1]
+    return (following or before or [None])[0] and ((following or before)[0], "other")    # … MOU 8건을 체결
 
 
 def _by_subject_of_only_event(site: CountSite):

@@ -60,6 +60,7 @@ class Rules:
     needs_name: frozenset[str]
     max_gap_days: int
     venue_stop: frozenset[str]
+    gathering_heads: tuple[str, ...]   # ‘A 업무협약 및 B 준공식’: a quoted ceremony whose parts may be events
 
 
 def _alt(words) -> str:
@@ -123,6 +124,7 @@ def rules() -> Rules:
         needs_name=frozenset(spec["heads_needing_a_name"]),
         max_gap_days=spec["cluster_max_gap_days"],
         venue_stop=frozenset(spec["venue_stop_words"]),
+        gathering_heads=tuple(spec["gathering_heads"]),
     )
 
 
