@@ -234,7 +234,8 @@ def _partner_before(ctx: Context, floor: int, pos: int) -> bool:
 def _has_actor(ctx: Context, floor: int, end: int) -> bool:
     a = ctx.analysis
     return any(floor <= m.start < end for m in a.officials + a.organizations + a.locations) or \
-        bool(spec()["actor_re"].search(ctx.text, floor, end))
+        bool(spec()["actor_re"].search(ctx.text, floor, end)) or \
+        any(floor <= n.start < end and n.counted in ("country", "organization") for n in a.numbers)   # 22개국이
 
 
 def clause_date(ctx: Context, floor: int, pos: int):

@@ -413,13 +413,14 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
     text, found = ctx.text, []
     for match in rules().visit_re.finditer(text):
         place_start = _place_before(ctx, match.start())
-        if place_start is None or _inside(taken, match.start("verb")) or _no_report(text, match.start("verb")):
+        if (place_start is None or _inside(taken, match.start("verb")) or _no_report(text, match.start("verb"))
+                or _unreal_after(text, match.start("verb"))):
             continue
         place = text[place_start:match.start()]
         trigger = f"{(match.group('mod') or '').strip()} {match.group('verb')}".strip()
         found += _visit(ctx, place_start, match.end("verb"), place, trigger)
     for match in rules().implied_visit_re.finditer(text):
-        if not _no_report(text, match.start()):
+        if not (_no_report(text, match.start()) or _unreal_after(text, match.start())):     # 방한을 희망
             found += _visit(ctx, match.start(), match.end(1), rules().implied_places[match.group(1)], "방문")
     return found
 

@@ -198,7 +198,7 @@ def _by_number_of(site: CountSite):
         return None
     head = re.match(r"의\s(?:[가-힣A-Za-z]+\s){0,2}", site.after)
     at = site.number.end + (head.end() if head else 0)
-    following = [m for m in site.mentions if head and at <= m.end and m.start <= at + 12
+    following = [m for m in site.mentions if head and site.number.end < m.end and m.start <= at + 12
                  and m.type in SIGNED_TYPES]
     before = [m for m in site.mentions if m.type in SIGNED_TYPES and 0 <= site.number.start - m.end <= 1]
     return (following or before or [None])[0] and ((following or before)[0], "other")    # … MOU 8건을 체결
