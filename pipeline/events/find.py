@@ -45,9 +45,9 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from .rules import HOST_TYPES, NOMINAL, PROPER, QUOTES, SPACES, VERBAL, split_english, strip_tail, event_type, rules
+from .rules import HOST_TYPES, NOMINAL, PROPER, QUOTES, SPACES, VERBAL, data, split_english, strip_tail, event_type, rules
 
 class Tokens:
     """The Doc's non-space tokens as (start, end, tag components), searchable by offset."""
@@ -422,7 +422,16 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
     for match in rules().implied_visit_re.finditer(text):
         if not (_no_report(text, match.start()) or _unreal_after(text, match.start())):     # 방한을 희망
             found += _visit(ctx, match.start(), match.end(1), rules().implied_places[match.group(1)], "방문")
+    for match in _current_visit_re().finditer(text):        # 이번 방일(訪日)이 …: the visit under way
+        if not _inside(found + [m for m in taken if isinstance(m, Mention)], match.start(1)):    # quotes allowed
+            found += _visit(ctx, match.start(1), match.end(1), rules().implied_places[match.group(1)], "방문")
     return found
+
+
+@lru_cache(maxsize=1)
+def _current_visit_re() -> re.Pattern:
+    words = "|".join(map(re.escape, rules().implied_places))
+    return re.compile(rf"(?<![가-힣])(?:{'|'.join(data()['visit']['current_markers'])})\s({words})(?:\([一-龥]+\))?(?=[이가은는을를의에도\s])")
 
 
 def _visit(ctx: Context, start: int, end: int, place: str, trigger: str) -> list[Mention]:

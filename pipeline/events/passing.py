@@ -25,6 +25,7 @@ import re
 
 from .find import (Context, Mention, find_bare_hosted, find_named, find_references, find_signings,
                    find_unquoted, find_visits)
+from .clause import _history
 from .rules import CLAUSE_END, data, rules
 
 
@@ -69,6 +70,8 @@ def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
 
 
 def _kept(ctx: Context, m: Mention) -> bool:
+    if m.rule in ("unquoted_name", "named_event") and _dated_anchor(ctx, m):
+        return True                            # 21일 한미정상회담 뒤 …: the summit took place that day
     if m.rule.startswith("clause_"):           # the clause is its own reporting predicate
         return not _in_passing(m, ctx.text)
     if m.rule == "unquoted_name" and (not _own_predicate(ctx, m) or _a_venue(ctx, m)):
@@ -76,6 +79,16 @@ def _kept(ctx: Context, m: Mention) -> bool:
     if m.rule in ("visit", "signing") and rules().habitual_adverb_re.search(ctx.text, ctx.bounds(m.sentence)[0], m.end):
         return False
     return _reported(ctx.text[slice(*ctx.bounds(m.sentence))]) and not _in_passing(m, ctx.text)
+
+
+def _dated_anchor(ctx: Context, m: Mention) -> bool:
+    """'21일 오후(현지시간) 한미정상회담 뒤 …': a day date right before a name followed by an anchor of
+    ``after_anchors`` says when the event took place."""
+    if not re.match(rf"\s?(?:{'|'.join(map(re.escape, data()['after_anchors']))})(?=\s)", ctx.text[m.end:m.end + 6]):
+        return False
+    date = next((d for d in ctx.analysis.dates if d.end <= m.start and d.grain == "day" and d.date_start
+                 and re.fullmatch(r"\s?(?:오전|오후|저녁|밤|새벽)?\s?(?:\([^()]{1,8}\))?\s?", ctx.text[d.end:m.start])), None)
+    return date is not None and not _history(ctx, date)
 
 
 def _a_venue(ctx: Context, m: Mention) -> bool:
