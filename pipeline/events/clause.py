@@ -40,6 +40,7 @@ PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)(?=\s)")
 OBJECT = re.compile(r"(?:을|를)\s")
+SIGNERS = re.compile(r"((?:\d+개국|[A-Z][A-Za-z0-9+]+)(?:\s[가-힣]{1,6}?){0,2})(?:들)?(?:은|는|이|가)\s")
 
 
 @lru_cache(maxsize=1)
@@ -132,7 +133,8 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if quote is not None:
             start, name = quote.start + 1, text[quote.start + 1:n1]
         else:
-            name = text[start:n1] if start < n0 else (_party_name(ctx, floor, n0, noun) or noun)
+            name = text[start:n1] if start < n0 else (_party_name(ctx, floor, n0, noun) or _signers(ctx, floor, n0, noun)
+                                                        or noun)
         kind = s["nouns"][noun]
         if kind == "meeting" and "정상" in name and ("회담" in noun):
             kind = "summit"
@@ -311,6 +313,16 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     if partner is None:
         return None
     return f"{subject.name}-{partner.name} {noun}" if subject else f"{partner.name} {noun}"
+
+
+def _signers(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
+    """'10개국 외교장관은 … 공동성명을', 'G7 정상들은 공동성명에서': a statement (or a meeting of N countries)
+    named by its signers."""
+    family = spec()["family"][spec()["nouns"][noun]]
+    m = SIGNERS.search(ctx.text, floor, pos)
+    if m is None or family not in ("statement", "meeting") or (family == "meeting" and not m.group(1)[0].isdigit()):
+        return None                                    # 4개국 주한 대사가 … 회동했다: named by the count too
+    return f"{m.group(1)} {noun}"
 
 
 def _visited_country(ctx: Context, floor: int, pos: int) -> str | None:

@@ -207,7 +207,7 @@ def _by_number_of(site: CountSite):
 def _by_subject_of_only_event(site: CountSite):
     """R9: '4개국 대사가 25일 서울에서 회동했다': the count is the subject of the sentence's only event."""
     events = {id(m.parent or m): m for m in site.mentions}
-    if len(events) != 1 or not re.match(r"(?:\s[가-힣]{1,8}?)?(은|는|이|가)\s", site.after):
+    if len(events) != 1 or not re.match(r"(?:\s[가-힣]{1,8}?){0,2}(은|는|이|가)\s", site.after):
         return None
     event = next(iter(events.values()))
     if event.start <= site.number.end:
