@@ -47,6 +47,10 @@ def spec() -> dict:
         "signing_heads": re.compile(rf"(?:{alt(data()['signing']['heads'])})(?:\s?체결|\s?서명)?$"),
         "summit_nouns": tuple(h["dated_nouns"]),
         "launch_words": alt(h["launch_predicates"]),
+        "partner_meeting": re.compile(rf"((?:\S+\s)?\S+)(?:와|과)\s(?:첫\s|전화\s|화상\s)?"
+                                      rf"({alt(h['partner_nouns'])})(?:{alt(h['predicate_endings'])})?$"),
+        "visit": re.compile(rf"(?:([가-힣]{{2,8}})\s(?:국빈\s?|공식\s?)?)?({alt(list(data()['visit']['implied']) + ['방문', '국빈방문'])})"
+                            rf"(?:{alt(h['predicate_endings'])})?$"),
     }
 
 
@@ -104,7 +108,34 @@ def _part_event(a, tokens: Tokens, start: int, part: str, before: list) -> dict 
         run = _run_before(a, tokens, start, start + len(text))
         if run and any(start <= d.start and d.end <= run[0] + 1 and d.grain == "day" for d in a.dates):
             return _row(a, "summit", a.text[run[0]:run[1]], start, end)
-    return None
+    return _partner_meeting(a, start, text) or _visit(a, start, text)
+
+
+def _partner_meeting(a, start: int, text: str) -> dict | None:
+    """'네덜란드 총리와 통화', '루비오 美국무와 면담': a meeting noun after its partner (와/과) ends the part."""
+    m = spec()["partner_meeting"].search(text)
+    if m is None or not (a.officials or a.locations or a.organizations):
+        return None
+    kind = data()["clauses"]["nouns"][m.group(2)]
+    kind = "summit" if kind == "meeting" and "정상" in m.group(2) else kind
+    return _row(a, kind, f"{m.group(1)} {m.group(2)}", start, start + len(text))
+
+
+def _visit(a, start: int, text: str) -> dict | None:
+    """'李대통령 23~24일 방일', '우 의장, 베트남 공식 방문': a visit noun ends the part, after its visitor or
+    destination."""
+    m = spec()["visit"].search(text)
+    if m is None:
+        return None
+    place = rules().implied_places.get(m.group(2)) or m.group(1)
+    if not place or not (a.officials or a.locations or gz_country(place)):
+        return None
+    return _row(a, "visit", f"{place} 방문", start, start + len(text))
+
+
+def gz_country(word: str) -> bool:
+    from pipeline.lexicon import country_names
+    return word in country_names()
 
 
 def _family(kind: str) -> str:
@@ -177,7 +208,14 @@ def _known(row: dict, events: list[dict]) -> bool:
             return True
         if _told_in(row["name"], " ".join(ev["text"] for ev in e["evidence"])):
             return True
+        if FAMILY[row["type"]] in ("meeting", "visit") and _words(row["name"]) & _words(e["name"] or ""):
+            return True                               # 루비오 美국무 면담 / 마코 루비오 회동: one party
     return False
+
+
+def _words(name: str) -> set[str]:
+    """The words of a name but its head (회담, 방문), of two or more Hangul or Latin letters."""
+    return {w for w in name.split()[:-1] if re.fullmatch(r"[가-힣A-Za-z]{2,}", w)}
 
 
 def _told_in(name: str, evidence: str) -> bool:
