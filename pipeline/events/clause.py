@@ -46,7 +46,8 @@ SIGNERS = re.compile(r"((?:\d+개국|[A-Z][A-Za-z0-9+]+)(?:\s[가-힣]{1,6}?){0,
 @lru_cache(maxsize=1)
 def spec() -> dict:
     data = rule_data()["clauses"]
-    nouns = data["nouns"]
+    ceremonies = data["ceremony_nouns"]           # 협약식을 가졌다: typed by what is signed, held like a meeting
+    nouns = {**data["nouns"], **ceremonies}
     alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     verbs = {family: re.compile(rf"(?:{alt(words)})") for family, words in data["light_verbs"].items()}
     return {
@@ -56,6 +57,7 @@ def spec() -> dict:
                               rf"(?P<link>(?:\s(?:및|과|와)\s[가-힣]{{1,6}})?(?:을|를|에)\s?(?:{alt(data['adverbs'])}\s)?|\s?)"),
         "verbs": verbs,
         "family": data["family"],
+        "noun_family": {n: "meeting" if n in ceremonies else data["family"][t] for n, t in nouns.items()},
         "future": re.compile(rf"\s?(?:{alt(data['future_markers'])})"),
         "unreal": re.compile(rf"\s?(?:{alt(data['unreal_markers'])})"),
         "passive": re.compile(alt(data["passive_verbs"])),
@@ -101,12 +103,12 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
     for match in s["noun_re"].finditer(text):
         noun = match.group(1)
         n0, n1 = match.span(1)
-        family = s["family"][s["nouns"][noun]]
+        family = s["noun_family"][noun]
         link = match.group("link")
         verbs = s["attend"].get(family) if link.strip().endswith("에") else s["verbs"][family]
         if verbs is None:
             continue
-        verb = verbs.match(text, _skip_dates(ctx, match.end())) or _passive(ctx, match.end(1))
+        verb = verbs.match(text, _skip_dates(ctx, match.end())) or _passive(ctx, match.end("gloss") if match.group("gloss") else match.end(1))
         if verb is not None and s["launch_re"].match(text, verb.start()):
             continue                                   # 국가AI위원회가 출범했다: a launch, not a meeting
         if (verb is None or _inside(taken + found, n0) or _in_speech(ctx, n0, match)
@@ -318,7 +320,7 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
 def _signers(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     """'10개국 외교장관은 … 공동성명을', 'G7 정상들은 공동성명에서': a statement (or a meeting of N countries)
     named by its signers."""
-    family = spec()["family"][spec()["nouns"][noun]]
+    family = spec()["noun_family"][noun]
     m = SIGNERS.search(ctx.text, floor, pos)
     if m is None or family not in ("statement", "meeting") or (family == "meeting" and not m.group(1)[0].isdigit()):
         return None                                    # 4개국 주한 대사가 … 회동했다: named by the count too
