@@ -63,16 +63,16 @@ def _unreal(text: str, end: int) -> bool:
 
 
 def _name(ctx: Context, floor: int, verb: int, verb_noun: str) -> str:
-    """'<actor> <object run> <verb>': the first subject of the sentence and the object before the verb."""
+    """'<actor> <object run> <verb>': the subject nearest before the verb and the object before the verb."""
     text = ctx.text
     a = ctx.analysis
     actors = [x for x in a.organizations + a.officials if floor <= x.start and x.end <= verb
               and SUBJECT.match(text, x.end)]
-    actor = min(actors, key=lambda x: x.start) if actors else None
+    actor = max(actors, key=lambda x: x.start) if actors else None
     actor_name = (getattr(actor, "canonical", None) or getattr(actor, "name", None)) if actor else None
-    topic = re.match(r"([가-힣A-Za-z]{2,12})(?:은|는|이|가)\s", text[floor:verb])
-    if actor_name is None and topic:
-        actor_name = topic.group(1)                   # the sentence's first word as its topic (국민안전처는)
+    topics = list(re.finditer(r"(?:^|(?<=\s))([가-힣A-Za-z]{2,12})(?:은|는|이|가)\s", text[floor:verb]))
+    if actor_name is None and topics:
+        actor_name = topics[-1].group(1)              # the clause's topic (…했고, 행자부는 … 지원하기로 했다)
     objects = [o for o in spec()["object"].finditer(text, floor, verb) if verb - o.end() <= 24]
     obj = None
     if objects:
