@@ -423,10 +423,19 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
     for match in rules().implied_visit_re.finditer(text):
         if not (_no_report(text, match.start()) or _unreal_after(text, match.start())):     # 방한을 희망
             found += _visit(ctx, match.start(), match.end(1), rules().implied_places[match.group(1)], "방문")
+    for match in _trip_re().finditer(text):                 # 미국 출장길에 올라: a trip abroad is a visit
+        place_start = _place_before(ctx, match.start())
+        if place_start is not None and not _inside(found + taken, place_start):
+            found += _visit(ctx, place_start, match.end(), text[place_start:match.start()], "방문", anywhere=True)
     for match in _current_visit_re().finditer(text):        # 이번 방일(訪日)이 …: the visit under way
         if not _inside(found + [m for m in taken if isinstance(m, Mention)], match.start(1)):    # quotes allowed
             found += _visit(ctx, match.start(1), match.end(1), rules().implied_places[match.group(1)], "방문")
     return found
+
+
+@lru_cache(maxsize=1)
+def _trip_re() -> re.Pattern:
+    return re.compile(rf"\s(?:{'|'.join(map(re.escape, data()['visit']['trip_phrases']))})")
 
 
 @lru_cache(maxsize=1)
@@ -435,11 +444,13 @@ def _current_visit_re() -> re.Pattern:
     return re.compile(rf"(?<![가-힣])(?:{'|'.join(data()['visit']['current_markers'])})\s({words})(?:\([一-龥]+\))?(?=[이가은는을를의에도\s])")
 
 
-def _visit(ctx: Context, start: int, end: int, place: str, trigger: str) -> list[Mention]:
+def _visit(ctx: Context, start: int, end: int, place: str, trigger: str, anywhere: bool = False) -> list[Mention]:
+    """A visit when its visitor stands before it (or, ``anywhere``, in its sentence: a trip's traveller)."""
     visitor = _visitor_after(ctx, end)
     ok = visitor is not None
     if not ok:
-        ok, visitor = _visitor(ctx, ctx.sentence_start(start), start, place)
+        bounds = ctx.bounds(ctx.sentence(start))
+        ok, visitor = _visitor(ctx, bounds[0], bounds[1] if anywhere else start, place)
     if not ok:
         return []
     from pipeline.lexicon import country_names
