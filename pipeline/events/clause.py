@@ -34,7 +34,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start
-from .rules import data as rule_data
+from .rules import data as rule_data, rules
 
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
@@ -79,6 +79,9 @@ def spec() -> dict:
         "countdown_re": re.compile(rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                    rf"(?:을|를)\s(?P<n>{alt(data['countdown_days'])}|\d{{1,2}}일)\s앞둔\s"),
         "countdown_days": data["countdown_days"],
+        "topic_re": re.compile(rf"(?<![가-힣])([가-힣A-Za-z0-9·\-]*?)({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
+                               rf"(?:에는|에서는)\s"),
+        "attended_re": re.compile(rf"(?:{alt(data['attend_verbs']['meeting'])})(?:했|하였)"),
         "exchange_re": re.compile(rf"(?:{alt(data['exchange_verbs'])})"),
         "launch_names": data["launch_names"],
         "generic": frozenset(data["generic_nouns"]),
@@ -96,6 +99,7 @@ def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     found += _dated_meetings(ctx, taken + found)
     found += _countdowns(ctx, taken + found)
     found += _exchanges(ctx, taken + found)
+    found += _attended_topics(ctx, taken + found)
     return found + _meetings_by_meet(ctx, taken + found)
 
 
@@ -239,7 +243,7 @@ def _partner_before(ctx: Context, floor: int, pos: int) -> bool:
 def _has_actor(ctx: Context, floor: int, end: int) -> bool:
     a = ctx.analysis
     return any(floor <= m.start < end for m in a.officials + a.organizations + a.locations) or \
-        bool(spec()["actor_re"].search(ctx.text, floor, end)) or \
+        bool(spec()["actor_re"].search(ctx.text, floor, end) or rules().visitor_re.search(ctx.text, floor, end)) or \
         any(floor <= n.start < end and n.counted in ("country", "organization") for n in a.numbers)   # 22개국이
 
 
@@ -430,6 +434,27 @@ def _exchanges(ctx: Context, taken: list) -> list[Mention]:
         found.append(Mention(a.start, b.end, f"{a.name}-{b.name} 회동", None, "meeting", ctx.sentence(a.start),
                              rule="clause_exchange", date=date, generic=True,
                              location=_clause_venue(ctx, date.end if date else floor, verb.start())))
+    return found
+
+
+def _attended_topics(ctx: Context, taken: list) -> list[Mention]:
+    """'서울 국제 식품 박람회에는 30개국 500개 업체가 참가했다': a named meeting as the topic of a sentence
+    whose predicate is attendance (its counts then link to it)."""
+    text, found, s = ctx.text, [], spec()
+    for match in s["topic_re"].finditer(text):
+        n0 = match.start(2)
+        floor, end = ctx.bounds(ctx.sentence(n0))
+        if _inside(taken + found, n0) or not s["attended_re"].search(text, match.end(), end):
+            continue
+        start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers)
+        named = ctx.tokens.has(start, match.end(2), ("NNP", "SL", "SH")) or any(
+            start <= m.start < match.end(2) for m in ctx.analysis.locations + ctx.analysis.organizations)
+        date = clause_date(ctx, floor, start)
+        if start == n0 or not named or _history(ctx, date):
+            continue                                   # 회의에는 …: a bare head refers back (bare_references)
+        kind = s["nouns"][match.group(2)]
+        found.append(Mention(start, match.end(2), text[start:match.end(2)], None, kind, ctx.sentence(n0),
+                             rule="clause_topic", date=date))
     return found
 
 

@@ -150,8 +150,10 @@ def split_english(name: str) -> tuple[str, str | None]:
 
 
 def strip_tail(name: str) -> str:
-    """Drop a trailing Korean gloss '(네트워크)' and ceremony words ('개회식') before typing."""
+    """Drop a trailing Korean gloss '(네트워크)', a year ('AI 서울 포럼 2025') and ceremony words ('개회식') before
+    typing."""
     name = re.sub(r"\s?\([가-힣 ]{1,10}\)$", "", name).rstrip()
+    name = re.sub(r"(?<=[가-힣A-Za-z])\s?(?:19|20)\d\d$", "", name).rstrip()
     for suffix in rules().ceremony:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)].rstrip()
