@@ -70,7 +70,7 @@ def analyse(text: str, reference: date | None, doc=None, title: str | None = Non
     if title and title.strip():
         from pipeline.events.headline import headline_events
         title_doc = get_nlp()(scrub(title))
-        result.events += headline_events(analyse(title_doc.text, reference, title_doc), title_doc, result.events)
+        result.events += headline_events(analyse(title_doc.text, reference, title_doc), title_doc, result, doc)
     return result
 
 

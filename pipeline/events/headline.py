@@ -14,7 +14,8 @@ Headlines are telegraphic: no particles, no endings, a verbal noun as predicate 
   whose title names partners (an organisation, or names joined by a hyphen: 현대해상-스틸리언).
 
 A headline event is kept only when no body event of its family has a name alike (one name key inside the
-other); it is dated by a date in the headline, else by the article's reference date (grain day), and its
+other); it is dated by a date in the headline, else by the lead sentence's day (within a week of the reference
+date) with the lead's ``<place>에서``, else by the article's reference date (grain day), and its
 evidence is the title (offsets null: the title is not part of ``articles.text``). Not events: a part with no
 predicate (``N만 가구 공급 전담``), a wish or plan (``개최 추진``, ``출범 예정``: the predicate must end the part),
 a part in quotes (someone's words).
@@ -54,8 +55,10 @@ def spec() -> dict:
     }
 
 
-def headline_events(title_analysis, doc, body_events: list[dict]) -> list[dict]:
-    """Event rows (as ``link.extract_events`` makes them) for the headline's own events."""
+def headline_events(title_analysis, doc, body, body_doc) -> list[dict]:
+    """Event rows (as ``link.extract_events`` makes them) for the headline's own events; ``body``: the
+    article's ``Analysis`` (its events, and its lead for a date and place the headline does not give)."""
+    body_events = body.events
     title = title_analysis.text
     if not title or not title.strip() or re.search(r"[“”\"]", title) and _quoted_only(title):
         return []
@@ -72,8 +75,24 @@ def headline_events(title_analysis, doc, body_events: list[dict]) -> list[dict]:
         start += len(part) - len(part_text)
         row = _part_event(title_analysis, tokens, start, part_text, parts[:i])
         if row is not None and not _known(row, body_events + found):
-            found.append(row)
+            found.append(_with_lead(row, body, body_doc) if row["date_grain"] is None or row["rule"] == "headline_undated"
+                         else row)
+    for row in found:
+        row["rule"] = "headline"
     return found
+
+
+def _with_lead(row: dict, body, body_doc) -> dict:
+    """An undated headline event takes the lead sentence's day and ``<place>에서`` (the lead reports what
+    the headline names: '트럼프 대통령과 푸틴 대통령이 15일(현지시간) 알래스카에서 …'), else the article's date."""
+    from .find import Context
+    from .link import _venue_in
+    start, end = body.sentence_starts[0], (body.sentence_starts[1:] or [len(body.text)])[0]
+    day = next((d for d in body.dates if start <= d.start < end and d.grain == "day" and d.date_start), None)
+    if day is None or (body.reference and abs((day.date_start - body.reference).days) > 7):
+        return row
+    venue = _venue_in(Context(body, Tokens(body_doc)), day.end, end, clause_end_ok=False)
+    return {**row, "date_start": day.date_start, "date_end": day.date_end, "date_grain": "day", "location": venue}
 
 
 def _quoted_only(title: str) -> bool:
@@ -233,10 +252,10 @@ def _row(a, kind: str, name: str, start: int, end: int) -> dict:
     day = a.reference
     return {
         "event_key": f"headline:{kind}:{name_key(name)}", "type": kind, "name": name, "name_en": None,
+        "rule": "headline" if d else "headline_undated",
         "date_start": d.date_start if d else day, "date_end": d.date_end if d else day,
         "date_grain": d.grain if d else ("day" if day else None),
         "location": None, "counts": [], "officials": [],
         "organizations": sorted({o.canonical for o in a.organizations}), "parent_key": None,
         "evidence": [{"text": a.text.strip(), "start": None, "end": None}], "confidence": 0.5,
-        "rule": "headline",
     }
