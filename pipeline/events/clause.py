@@ -146,6 +146,8 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if kind == "meeting" and "정상" in name and ("회담" in noun):
             kind = "summit"
         venue = _clause_venue(ctx, date.end if date else floor, start)
+        if venue is None and family == "meeting":
+            venue = _visited_country(ctx, floor, start)     # 일본을 방문해 … 정상회담: held in the country visited
         mention = Mention(start, match.end("gloss") if match.group("gloss") else n1, name, None, kind, sentence,
                           rule=f"clause_{family}", location=venue, date=date, generic=start == n0)
         host = _genitive_host(ctx, floor, start, mention)
