@@ -68,10 +68,11 @@ def cmd_extract(args) -> int:
     from pipeline.batch.runner import run_extract
     from pipeline.settings import Settings
 
-    if args.workers < 0 or args.max_doc_bytes <= 0:
-        raise UserError("--workers must be 0 (chosen from the cores and the work) or more, --max-doc-bytes more than 0")
+    if args.workers < 0 or args.max_doc_bytes <= 0 or args.doc_timeout < 0:
+        raise UserError("--workers must be 0 (chosen from the cores and the work) or more, --max-doc-bytes more "
+                        "than 0, --doc-timeout 0 (no limit) or more")
     settings = Settings(workers=args.workers, engine=args.engine, scheduler=args.scheduler,
-                        full=args.full, max_doc_bytes=args.max_doc_bytes,
+                        full=args.full, max_doc_bytes=args.max_doc_bytes, doc_timeout_s=args.doc_timeout,
                         reject_threshold=_share(args.reject_threshold, "--reject-threshold"),
                         max_deleted_share=_share(args.max_deleted_share, "--max-deleted-share"),
                         allow_deletions=args.allow_deletions, quiet=args.quiet, log_format=args.log_format,
@@ -282,6 +283,9 @@ def _extract_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wait", action="store_true", help="wait for a running job instead of exiting with 75")
     p.add_argument("--max-doc-bytes", type=int, default=5 * 1024 * 1024,
                    help="reject inputs larger than this many bytes (default: 5 MiB)")
+    p.add_argument("--doc-timeout", type=float, default=300.0, metavar="SECONDS",
+                   help="reject an input as 'timeout' when its reading and cleaning, or its extraction, takes "
+                        "longer (default: 300; 0: no limit; the local engine only)")
     p.add_argument("--reject-threshold", type=float, default=0.5,
                    help="exit 3 when more than this share of processed inputs is rejected, duplicates not "
                         "counted (default: 0.5)")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 
 from pipeline import __version__
 from pipeline.clean.cleaner import Cleaned, Removed, clean_html, clean_text
@@ -54,13 +56,13 @@ def analyse(text: str, reference: date | None, doc=None, title: str | None = Non
     from pipeline.extract.dates import extract_dates
     from pipeline.extract.entities import extract_locations, extract_officials, extract_organizations
     from pipeline.events import extract_events
-    from pipeline.nlp import get_nlp
+    from pipeline.nlp import get_nlp, sentence_starts
     from pipeline.extract.numbers import extract_numbers
 
     if doc is None:
         text = scrub(text)              # a lone surrogate (say from JSON) would stop Kiwi; offsets stay
         doc = get_nlp()(text)
-    result = Analysis(text, reference, [s.start_char for s in doc.sents] or [0])
+    result = Analysis(text, reference, sentence_starts(doc) or [0])
     result.dates = extract_dates(text, reference)
     result.numbers = [n for n in extract_numbers(text) if _outside(result.dates, n)]
     result.organizations = extract_organizations(doc)
@@ -69,8 +71,9 @@ def analyse(text: str, reference: date | None, doc=None, title: str | None = Non
     result.events = extract_events(result, doc)
     if title and title.strip():
         from pipeline.events.headline import headline_events
-        title_doc = get_nlp()(scrub(title))
-        result.events += headline_events(analyse(title_doc.text, reference, title_doc), title_doc, result, doc)
+        title = scrub(title)
+        title_doc = get_nlp()(title)
+        result.events += headline_events(analyse(title, reference, title_doc), title_doc, result, doc)
     return result
 
 
@@ -157,13 +160,36 @@ def finish_file(p: Prepared, doc) -> DocResult:
     return DocResult(p.item.path, p.content_hash, p.meta_hash, "article", rows)
 
 
-def process_files(items: list[InputFile], settings: Settings) -> list[DocResult]:
+class DocumentTimeout(BaseException):
+    """Raised into a document's work by the batch job's time limit. A BaseException, like
+    KeyboardInterrupt, so that the per-document ``except Exception`` boundaries let it through."""
+
+
+def reject_result(item: InputFile, reason: str, detail: str) -> DocResult:
+    """A reject made outside the document's own work (its worker process died, say)."""
+    return _reject(item, reason, detail)
+
+
+def _within_limit(limit, item: InputFile, work, p: Prepared | None = None):
+    """``work()`` under the time limit ``limit()`` (a context manager); over it, a 'timeout' reject."""
+    try:
+        with limit():
+            return work()
+    except DocumentTimeout as exc:
+        stage = "extracting" if p is not None else "reading and cleaning"
+        return _reject(item, "timeout", f"{stage} took {exc}", p.content_hash if p else None,
+                       p.meta_hash if p else "")
+
+
+def process_files(items: list[InputFile], settings: Settings, limit=nullcontext) -> list[DocResult]:
     """Prepare a batch, tokenise its texts as one Kiwi batch (Kiwi works in a background thread
-    while Python extracts from the previous document), then extract."""
-    prepared = [prepare_file(item, settings) for item in items]
+    while Python extracts from the previous document), then extract. ``limit`` bounds each
+    document's reading and cleaning, and its extraction (see :mod:`pipeline.batch.engines`)."""
+    prepared = [_within_limit(limit, item, partial(prepare_file, item, settings)) for item in items]
     pending = [p for p in prepared if isinstance(p, Prepared)]
     docs = _docs_or_errors([p.cleaned.text for p in pending])
-    return [p if isinstance(p, DocResult) else finish_file(p, next(docs)) for p in prepared]
+    return [p if isinstance(p, DocResult) else _within_limit(limit, p.item, partial(finish_file, p, next(docs)), p)
+            for p in prepared]
 
 
 def _docs_or_errors(texts: list[str]):
@@ -207,7 +233,8 @@ def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_
     from pipeline.extract.dates import extract_dates
 
     published = _meta_date(meta.get("published")) or cleaned.published
-    reference, source = choose_reference(cleaned, published, extract_dates(cleaned.text, None))
+    # the text's own dates are needed only when no publication date is known
+    reference, source = choose_reference(cleaned, published, [] if published else extract_dates(cleaned.text, None))
     analysis = analyse(cleaned.text, reference, doc, meta.get("title") or cleaned.title)
     article = {
         "article_id": article_id, "source_path": item.path, "url": meta.get("url") or cleaned.url,

@@ -14,12 +14,15 @@ boundaries come from Kiwi's sentence splitter.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator
 
 import spacy
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
+
+from pipeline.lexicon import TEXT_KEY, TOKENS_KEY
 
 TOKENIZER_NAME = "pipeline.KiwiTokenizer.v1"
 SPACE_TAG = "_SP"
@@ -36,6 +39,7 @@ _UPOS = (
 )
 
 MORPHS_KEY = "kiwi_morphs"
+SENT_STARTS_KEY = "sentence_starts"
 _inline = False       # tokenise in the calling thread (worker processes: one busy thread per core)
 
 
@@ -64,94 +68,104 @@ def upos_for(tag: str) -> str:
     return "X"
 
 
-class Piece(NamedTuple):
-    """A stretch of text that becomes one spaCy token (a tuple: millions are made per run)."""
-    start: int
-    end: int
-    tag: str
-    morphs: tuple[tuple[str, str], ...]
-    sent: int
-
-
-def merge_morphemes(tokens) -> list[Piece]:
-    """Group Kiwi tokens whose character spans overlap (contractions) into pieces."""
-    pieces: list[Piece] = []
-    append, make = pieces.append, Piece._make
-    last = None
+def merge_morphemes(tokens) -> list[list]:
+    """Group Kiwi tokens whose character spans overlap (contractions) into pieces, each a list
+    ``[start, end, tag, morphs, sentence]`` (a list, so that a contraction extends it in place)."""
+    pieces: list[list] = []
+    append = pieces.append
+    last, last_end = None, -1
     for tok in tokens:
-        start = tok.start
-        end = start + tok.len
-        tag = tok.tag
-        if last is not None and (end <= start or start < last[1]):
+        start, n, tag = tok.start, tok.len, tok.tag
+        if last is not None and (n <= 0 or start < last_end):
             # a zero-width morpheme (an elided ending) or a contraction: it joins the piece before
-            pieces[-1] = last = make((last[0], max(last[1], end) if end > start else last[1], f"{last[2]}+{tag}",
-                                      last[3] + ((tok.form, tag),), last[4]))
-        elif end > start:
-            last = make((start, end, tag, ((tok.form, tag),), tok.sent_position))
+            if n > 0 and start + n > last_end:
+                last[1] = last_end = start + n
+            last[2] += "+" + tag
+            last[3] += ((tok.form, tag),)
+        elif n > 0:
+            last_end = start + n
+            last = [start, last_end, tag, ((tok.form, tag),), tok.sent_position]
             append(last)
     return pieces
 
 
-def _gap_pieces(text: str, start: int, end: int, sent: int) -> Iterator[Piece]:
-    """Non-space runs Kiwi skipped become symbol tokens; whitespace stays as gaps."""
-    i = start
-    while i < end:
-        if text[i].isspace():
-            i += 1
-            continue
-        j = i
-        while j < end and not text[j].isspace():
-            j += 1
-        yield Piece(i, j, GAP_TAG, ((text[i:j], GAP_TAG),), sent)
-        i = j
+_NON_SPACE_RUN = re.compile(r"\S+")
 
 
-def tile(text: str, pieces: list[Piece]) -> list[Piece]:
-    """Fill the characters between pieces so that the pieces plus whitespace cover the text."""
-    out: list[Piece] = []
+class _Parts:
+    """The lists a Doc is made from, filled left to right over the text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.words: list[str] = []
+        self.spaces: list[bool] = []
+        self.tags: list[str] = []
+        self.sents: list[int] = []
+        self.morphs: list[tuple] = []
+        self.offsets: list[int] = []
+
+    def add(self, start: int, end: int, tag: str, sent: int, morphs: tuple) -> None:
+        self.words.append(self.text[start:end]); self.spaces.append(False); self.tags.append(tag)
+        self.sents.append(sent); self.morphs.append(morphs); self.offsets.append(start)
+
+    def add_space(self, start: int, end: int, sent: int) -> None:
+        """Whitespace: one space after a word is the word's trailing space, the rest a space token."""
+        if start < end and self.text[start] == " " and self.words and not self.words[-1].isspace():
+            self.spaces[-1] = True
+            start += 1
+        if start < end:
+            self.add(start, end, SPACE_TAG, sent, ())
+
+    def add_skipped(self, start: int, end: int, sent_before: int, sent_after: int) -> None:
+        """Text Kiwi left out: its non-space runs become symbol tokens of the sentence before."""
+        pos = start
+        for m in _NON_SPACE_RUN.finditer(self.text, start, end):
+            self.add_space(pos, m.start(), sent_before)
+            self.add(m.start(), m.end(), GAP_TAG, sent_before, ((m.group(), GAP_TAG),))
+            pos = m.end()
+        self.add_space(pos, end, sent_after)
+
+
+def doc_parts(text: str, pieces: list[list]) -> _Parts:
+    """Pieces plus the text between them, tiling the text exactly."""
+    parts = _Parts(text)
     pos, sent = 0, 0
-    for piece in pieces:
-        if piece.start < pos:          # Kiwi reported a span inside one already covered
+    for start, end, tag, morphs, piece_sent in pieces:
+        if start < pos:                # Kiwi reported a span inside one already covered
             continue
-        out.extend(_gap_pieces(text, pos, piece.start, sent))
-        out.append(piece)
-        pos, sent = piece.end, piece.sent
-    out.extend(_gap_pieces(text, pos, len(text), sent))
-    return out
+        if start > pos:
+            if text[pos:start].isspace():
+                parts.add_space(pos, start, piece_sent)
+            else:
+                parts.add_skipped(pos, start, sent, piece_sent)
+        parts.add(start, end, tag, piece_sent, morphs)
+        pos, sent = end, piece_sent
+    if pos < len(text):
+        parts.add_skipped(pos, len(text), sent, sent)
+    return parts
 
 
-def build_doc(vocab: Vocab, text: str, pieces: list[Piece]) -> Doc:
-    words: list[str] = []
-    spaces: list[bool] = []
-    tags: list[str] = []
-    sent_ids: list[int] = []
-    morphs: list[tuple] = []
-    pos = 0
-
-    def add(word: str, tag: str, sent: int, morph: tuple) -> None:
-        words.append(word); spaces.append(False); tags.append(tag)
-        sent_ids.append(sent); morphs.append(morph)
-
-    def add_gap(gap: str, sent: int) -> None:
-        if not gap:
-            return
-        if words and gap[0] == " " and not words[-1].isspace():
-            spaces[-1] = True
-            gap = gap[1:]
-        if gap:
-            add(gap, SPACE_TAG, sent, ())
-
-    for piece in tile(text, pieces):
-        add_gap(text[pos:piece.start], piece.sent)
-        add(text[piece.start:piece.end], piece.tag, piece.sent, piece.morphs)
-        pos = piece.end
-    add_gap(text[pos:], sent_ids[-1] if sent_ids else 0)
-
-    sent_starts = [_starts_sentence(i, words, tags, sent_ids) for i in range(len(words))]
-    doc = Doc(vocab, words=words, spaces=spaces, tags=tags,
+def build_doc(vocab: Vocab, text: str, pieces: list[list]) -> Doc:
+    p = doc_parts(text, pieces)
+    words, tags = p.words, p.tags
+    sent_starts = [_starts_sentence(i, words, tags, p.sents) for i in range(len(words))]
+    doc = Doc(vocab, words=words, spaces=p.spaces, tags=tags,
               pos=[upos_for(t) for t in tags], sent_starts=sent_starts or None)
-    doc.user_data[MORPHS_KEY] = morphs
+    doc.user_data[MORPHS_KEY] = p.morphs
+    # what the extractors read, kept as plain values: doc.text and doc.sents make a Token per token
+    doc.user_data[TEXT_KEY] = text
+    doc.user_data[SENT_STARTS_KEY] = [at for at, first in zip(p.offsets, sent_starts) if first]
+    words_only = [i for i, tag in enumerate(tags) if tag != SPACE_TAG]
+    starts = [p.offsets[i] for i in words_only]
+    doc.user_data[TOKENS_KEY] = (starts, [a + len(words[i]) for a, i in zip(starts, words_only)],
+                                 [tags[i] for i in words_only], [words[i] for i in words_only])
     return doc
+
+
+def sentence_starts(doc: Doc) -> list[int]:
+    """Character offsets where the Doc's sentences start."""
+    starts = doc.user_data.get(SENT_STARTS_KEY)
+    return [s.start_char for s in doc.sents] if starts is None else starts
 
 
 def _starts_sentence(i: int, words: list[str], tags: list[str], sent_ids: list[int]) -> bool:

@@ -86,7 +86,7 @@ ENUMS: dict[tuple[str, str], frozenset] = {
     ("event_clusters", "date_grain"): GRAINS,
     ("dates", "resolution"): frozenset({"absolute", "relative_to_reference", "relative_to_previous_date", "unresolved"}),
     ("numbers", "kind"): frozenset({"count", "money", "percent", "ordinal", "duration", "measure", "other",
-                                    "numeral"}),
+                                    "numeral", "time"}),
     ("numbers", "counted"): frozenset({"country", "organization", "person", "other"}),
     ("numbers", "qualifier"): frozenset({"exact", "approx", "at_least", "more_than", "at_most", "less_than"}),
     ("officials", "role"): frozenset({"government", "corporate", "academic", "other"}),
@@ -99,7 +99,8 @@ ENUMS: dict[tuple[str, str], frozenset] = {
     ("manifest", "outcome"): frozenset({"article", "rejected", "duplicate"}),
     ("rejects", "reason"): frozenset({"empty", "binary", "undecodable", "too_large", "unreadable", "not_a_file",
                                       "outside_input", "unsupported_type", "no_text", "clean_failed",
-                                      "extract_failed", "duplicate", "bad_metadata"}),
+                                      "extract_failed", "duplicate", "bad_metadata", "timeout",
+                                      "worker_died"}),
 }
 NOT_NULL = {name: ("article_id",) for name in ("dates", "numbers", "officials", "organizations", "locations", "events")}
 NOT_NULL.update(articles=("article_id", "source_path", "text"), rejects=("source_path", "reason"),

@@ -24,6 +24,7 @@ class Settings:
     max_meta_bytes: int = 256 * 1024      # a larger sidecar is rejected ('bad_metadata')
     follow_symlinks: bool = False         # read links that lead outside the input folder (else 'outside_input')
     batch_size: int = 32                  # documents per Parquet row group / per task
+    doc_timeout_s: float = 300.0          # a document's reading and cleaning, or its extraction, over this is rejected ('timeout'); 0: no limit
     reject_threshold: float = 0.5         # exit code 3 when a larger share of the processed inputs was rejected
     max_deleted_share: float = 0.2        # refuse (exit 4) a run that would delete a larger share of the known articles
     allow_deletions: bool = False         # ... unless confirmed; also needed to run over an input folder with no inputs

@@ -143,6 +143,67 @@ def test_an_abandoned_run_stops_its_workers(tmp_path):
     assert multiprocessing.active_children() == []
 
 
+def _rejects(processed: Path) -> dict[str, str]:
+    frame = pd.read_parquet(processed / "rejects")
+    return dict(zip(frame["source_path"], frame["reason"]))
+
+
+KILL_ON_POISON = """
+import os, signal, sys
+from pathlib import Path
+from pipeline.batch import engines
+from pipeline.batch.runner import run_extract
+from pipeline.settings import Settings
+real = engines.process_files
+def dies_on_poison(items, *args, **kwargs):
+    if any("poison" in item.path for item in items):
+        os.kill(os.getpid(), signal.SIGKILL)      # what the out-of-memory killer does
+    return real(items, *args, **kwargs)
+engines.process_files = dies_on_poison            # forked workers inherit the patch
+report = run_extract(Path(sys.argv[1]), Path(sys.argv[2]), Settings(workers=2, batch_size=2, quiet=True))
+import multiprocessing
+print(report.n_processed, len(multiprocessing.active_children()))
+"""
+
+
+def test_a_document_that_kills_its_worker_is_rejected_and_the_rest_go_on(tmp_path):
+    """A worker process dying loses nothing and hangs nothing (in a subprocess: a hang fails the test)."""
+    raw = tmp_path / "raw"
+    make_corpus(raw, 9)
+    (raw / "doc_0004.txt").rename(raw / "poison_0004.txt")
+    done = subprocess.run([sys.executable, "-c", KILL_ON_POISON, str(raw), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["9", "0"]                     # all inputs processed, no worker left
+    assert _rejects(tmp_path / "out") == {"poison_0004.txt": "worker_died"}
+    assert len(pd.read_parquet(tmp_path / "out" / "articles")) == 8
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_document_over_the_time_limit_is_rejected_as_timeout(tmp_path, monkeypatch, workers):
+    from pipeline import document
+
+    real = document.finish_file
+
+    def slow_on_one(p, doc):
+        if "slow" in p.item.path:
+            time.sleep(30)
+        return real(p, doc)
+
+    monkeypatch.setattr(document, "finish_file", slow_on_one)
+    raw = tmp_path / "raw"
+    make_corpus(raw, 5)
+    (raw / "doc_0002.txt").rename(raw / "slow_0002.txt")
+    clock = time.monotonic()
+    run_extract(raw, tmp_path / "out", Settings(workers=workers, batch_size=2, doc_timeout_s=0.5, quiet=True))
+    assert time.monotonic() - clock < 25
+    assert _rejects(tmp_path / "out") == {"slow_0002.txt": "timeout"}
+    detail = pd.read_parquet(tmp_path / "out" / "rejects")["detail"][0]
+    assert "extracting took more than 0.5 s" in detail
+    assert len(pd.read_parquet(tmp_path / "out" / "articles")) == 4
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)      # no alarm left behind in this process
+
+
 def test_dask_engine_on_a_real_local_cluster(tmp_path):
     from dask.distributed import LocalCluster
 

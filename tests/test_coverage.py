@@ -6,11 +6,13 @@ from pipeline.quality.evaluate import HALVES, klue_half, klue_records
 
 
 def test_uncovered_tokens_are_counted_by_pattern():
-    texts = [Text("t", "그는 오후 6시 51분에 도착했고 참가자는 12명, 기업은 스물다섯 곳이었다. 월요일에 보자.", None)]
+    texts = [Text("t", "그는 오후 6시 51분에 도착했고 참가자는 12명, 기업은 스물다섯 곳이었다. 형사9단독 재판부는 "
+                       "월요일에 선고한다. 202101061240006158, 000880", None)]
     result = uncovered(texts)
     patterns = dict(result["patterns"])
-    assert patterns.get("N시") == 1 and patterns.get("N분에") == 1     # clock times: no mention covers them
-    assert result["covered"]["numeral"] == 2                           # 12명, 스물다섯 곳
+    assert patterns == {"N단독": 1}                                     # a court division: no mention covers it
+    assert result["covered"]["numeral"] == 4                           # 6시 and 51분 (one clock time), 12명, 스물다섯 곳
+    assert result["uncovered"]["numeral"] == 1                         # record ids and stock codes are not counted
     assert result["covered"]["date_word"] == 1 and result["uncovered"]["date_word"] == 0
 
 

@@ -8,7 +8,9 @@ from hypothesis import given, settings, strategies as st
 from spacy import displacy
 from spacy.matcher import Matcher
 
-from pipeline.nlp import TOKENIZER_NAME, get_nlp
+from pipeline.lexicon import TOKENS_KEY, doc_text
+from pipeline.lexicon.index import _token_lists
+from pipeline.nlp import TOKENIZER_NAME, get_nlp, sentence_starts
 
 KOREAN = st.text(alphabet=st.sampled_from(list("가나다라마바사아자차카타파하이종호장관은는이가을를의에서 \n.,'’()~-0123456789년월일AIK")),
                  max_size=120)
@@ -58,3 +60,14 @@ def test_docs_tile_any_text(text):
     assert all(t.text for t in doc)
     for token in doc:
         assert text[token.idx:token.idx + len(token.text)] == token.text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(KOREAN, st.text(alphabet=st.sampled_from(list("가나 \t\n\u3000\u00a0☆.!?")), max_size=60)))
+def test_kept_text_and_sentence_starts_equal_spacys(text):
+    """The values the extractors read from user_data (to avoid making a Token per token) are spaCy's own."""
+    doc = get_nlp()(text)
+    assert doc_text(doc) == doc.text == text
+    assert sentence_starts(doc) == [s.start_char for s in doc.sents]
+    starts, ends, tags = _token_lists(doc)
+    assert doc.user_data[TOKENS_KEY] == (starts, ends, tags, [text[a:b] for a, b in zip(starts, ends)])

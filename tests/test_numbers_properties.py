@@ -11,7 +11,7 @@ from pipeline.extract.numbers import extract_numbers
 from pipeline.extract.number_forms import AMBIGUOUS
 from pipeline.extract.numeral_words import parse_numeral
 
-KINDS = {"count", "money", "percent", "ordinal", "duration", "measure", "other", "numeral"}
+KINDS = {"count", "money", "percent", "ordinal", "duration", "measure", "other", "numeral", "time"}
 QUALIFIERS = {"exact", "approx", "at_least", "more_than", "at_most", "less_than"}
 COUNTED = {"country", "organization", "person", "other"}
 
@@ -141,5 +141,29 @@ def test_bare_and_decimal_numerals_are_emitted(n, cents):
     words = sino_words(n + 111)
     text = f"지수는 {n:,}.{cents:02d}에 마감했고 참가자는 {words}이었다."
     found = [m for m in extract_numbers(text) if m.kind == "numeral"]
-    # a few Sino-Korean words are also names and places (이천, 사천, 이백): never bare numerals
-    assert [m.value for m in found] == [float(f"{n}.{cents:02d}")] + ([float(n + 111)] if words not in AMBIGUOUS else [])
+    # a few Sino-Korean words are also names and places (이천, 사천, 이백), one syllable (천, 만) is a word of its
+    # own: never bare numerals
+    bare = words not in AMBIGUOUS and len(words) > 1
+    assert [m.value for m in found] == [float(f"{n}.{cents:02d}")] + ([float(n + 111)] if bare else [])
+
+
+@SETTINGS
+@given(st.sampled_from(["오전", "오후", "밤", "새벽", ""]), st.integers(0, 23), st.integers(0, 59), st.booleans(),
+       st.sampled_from(["", "께", "쯤", "경"]))
+def test_clock_times(part, hour, minute, colon, approx):
+    """A clock time alone is one number of kind time: its value is the hour on the 24-hour clock, in [0, 24]."""
+    if colon:
+        clock = f"{part} {hour:02d}:{minute:02d}".strip()
+    else:
+        clock = f"{part} {hour}시 {minute}분".strip() if minute else f"{part} {hour}시".strip()
+    text = f"회의는 {clock}{approx} 다시 열렸다."
+    found = extract_numbers(text)
+    _check(text, found)
+    times = [m for m in found if m.kind == "time"]
+    if part and hour > 12 and part in ("오전", "새벽"):
+        assert not times                          # 오전 14시 is no time
+        return
+    [m] = times
+    assert m.text == clock + approx and m.unit == "시" and m.qualifier == ("approx" if approx else "exact")
+    assert 0 <= m.value <= 24 and math.isclose(m.value % 1, minute / 60, abs_tol=1e-9)
+    assert int(m.value) % 12 == hour % 12 or (part == "밤" and hour == 12 and m.value == 24)

@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
+import threading
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, nullcontext
+from functools import partial
 from typing import Iterator
 
-from pipeline.document import DocResult, process_files, warm_up
+from pipeline.document import DocResult, DocumentTimeout, process_files, reject_result, warm_up
 from pipeline.ingest.reading import InputFile
 from pipeline.settings import Settings
 
@@ -19,10 +25,32 @@ CACHE_RESET_EVERY = 1000          # documents per worker between trafilatura cac
 _since_reset = 0
 
 
+@contextmanager
+def time_limit(seconds: float):
+    """Raise DocumentTimeout into the work of the block after ``seconds`` (a real-time alarm).
+
+    Only a process's main thread receives signals: elsewhere (Dask's worker threads) and where
+    the platform has no SIGALRM the block runs without a limit."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def over_time(signum, frame):
+        raise DocumentTimeout(f"more than {seconds:g} s")
+    previous = signal.signal(signal.SIGALRM, over_time)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def process_batch(items: list[InputFile], settings: Settings) -> list[DocResult]:
     """Runs in a worker; Kiwi and spaCy are created once per worker process (cached)."""
     global _since_reset
-    results = process_files(items, settings)
+    limit = partial(time_limit, settings.doc_timeout_s) if settings.doc_timeout_s > 0 else nullcontext
+    results = process_files(items, settings, limit)
     _since_reset += len(items)
     if _since_reset >= CACHE_RESET_EVERY:
         _reset_trafilatura_caches()
@@ -100,19 +128,62 @@ def _local(items: list[InputFile], settings: Settings) -> Iterator[DocResult]:
     if forked:
         warm_up()                       # loaded once, before the fork: the workers share it
     size = max(1, min(settings.batch_size, -(-len(items) // (4 * workers))))   # small tasks: no idle tail
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(forked,))
-    done = False
-    try:
-        for results in pool.imap(_process_batch_star, [(b, settings) for b in _ramped(items, size)]):
+    yield from _pooled(deque(_ramped(items, size)), settings, workers, ctx, forked)
+
+
+def _pooled(tasks: deque, settings: Settings, workers: int, ctx, forked: bool) -> Iterator[DocResult]:
+    """The tasks' results in order from a pool of worker processes. When a worker dies (killed, out
+    of memory, a crash in a library), every task in flight fails: the first of them is run again
+    document by document, each in a process of its own, and the others go to a new pool."""
+    while tasks:
+        failed = yield from _until_broken(tasks, settings, workers, ctx, forked)
+        if failed:
+            for item in failed[0]:
+                yield from _alone(item, settings, ctx, forked)
+            tasks.extendleft(reversed(failed[1:]))
+
+
+def _until_broken(tasks: deque, settings: Settings, workers: int, ctx, forked: bool):
+    """Yield results until the tasks are done (returns []) or the pool breaks (returns the tasks in flight)."""
+    with _pool(workers, ctx, forked) as pool:
+        window: deque = deque()
+        while tasks or window:
+            while tasks and len(window) < 4 * workers:
+                task = tasks.popleft()
+                window.append((task, pool.submit(process_batch, task, settings)))
+            try:
+                results = window[0][1].result()
+            except BrokenProcessPool:
+                return [task for task, _ in window]
+            window.popleft()
             yield from results
-        done = True
+    return []
+
+
+def _alone(item: InputFile, settings: Settings, ctx, forked: bool) -> Iterator[DocResult]:
+    """One document in a worker process of its own: if that process dies too, the document is the cause."""
+    with _pool(1, ctx, forked) as pool:
+        try:
+            yield from pool.submit(process_batch, [item], settings).result()
+        except BrokenProcessPool:
+            yield reject_result(item, "worker_died", "the worker process reading this input died (killed, out of "
+                                                     "memory, or a crash in a library), twice")
+
+
+@contextmanager
+def _pool(workers: int, ctx, forked: bool):
+    """A process pool whose workers never outlive it: an error, an interrupt or an abandoned run stops them."""
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(forked,))
+    finished = False
+    try:
+        yield pool
+        finished = True
     finally:
-        pool.close() if done else pool.terminate()      # an error or an abandoned run stops the workers
-        pool.join()                                     # no worker outlives the run
-
-
-def _process_batch_star(args) -> list[DocResult]:
-    return process_batch(*args)
+        if not finished:
+            # ProcessPoolExecutor has no public way to stop running workers before Python 3.14
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _dask(items: list[InputFile], settings: Settings) -> Iterator[DocResult]:

@@ -94,13 +94,18 @@ def _shift(day: date, unit: str, n: int) -> date:
 
 
 def _resolve_window(g: dict, ctx: Context) -> _Resolved:
-    within = "within" in g
-    unit = _OFFSET_UNITS[g["unit_w"] if within else g["unit"]]
-    word = g.get("win")
-    if not within and unit == "day" and word in RULES["window_needs_duration_for_days"] and "dur" not in g:
-        raise ValueError("지난 3일 is a day of the month")
-    direction = "future" if within else RULES["window_words"][word]
-    n = int(g["n_w"] if within else g["n"])
+    """지난 3주, 최근 5년간, 향후 2년 동안, 지난 한 달간, 앞으로 10일 이내, (bare) 5일 이내."""
+    if "n_w" in g:                                   # a bare N일 이내: from the reference on
+        direction, n, unit = "future", int(g["n_w"]), _OFFSET_UNITS[g["unit_w"]]
+    else:
+        direction = RULES["window_words"][g["win"]]
+        if "cw" in g:
+            n, unit = LOOKUP["cw"][word_key(g["cw"])]
+        else:
+            n, unit = int(g["n"]), _OFFSET_UNITS[g["unit"]]
+            if unit == "day" and g["win"] in RULES["window_needs_duration_for_days"] and "dur" not in g \
+                    and "within" not in g:
+                raise ValueError("지난 3일 is a day of the month")
     ref = ctx.reference
     if ref is None:
         return _unresolved(unit, "XXXX")

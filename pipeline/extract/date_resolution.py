@@ -77,6 +77,9 @@ def _narrow(start: date, end: date, unit: str, part: str | None) -> tuple[date, 
         return date(start.year + lo, 1, 1), date(start.year + hi, 12, 31)
     if unit == "week":
         return start + timedelta(days=lo), start + timedelta(days=hi)
+    if unit in ("quarter", "half"):                # months of the period: 2분기 말 = its third month
+        first, last = start.month + lo - 1, start.month + hi - 1
+        return date(start.year, first, 1), date(start.year, last, month_len(start.year, last))
     return start, end
 
 
@@ -363,6 +366,7 @@ def _resolve_period_word(g: dict, ctx: Context, unit: str, number: int) -> _Reso
     if s.year is None and s.year_word is None and ref is not None:
         year += _year_step(ref, direction, *_unit_period(date(year, 1, 1), unit, number - 1)[:2])
     start, end, timex = _unit_period(date(year, 1, 1), unit, number - 1)
+    start, end = _narrow(start, end, unit, g.get("part"))
     return _Resolved(start, end, unit, how, timex)
 
 

@@ -95,6 +95,10 @@ def _generated_fragments(rules: dict) -> dict[str, str]:
         "UNITWORDS": f"(?:{units}){frags['WORDEND']}",
         "DSTOP": f"(?!(?:{attached})|{_FLEX_SPACE}(?:{spaced}))",
         "DAYPRE": _not_preceded_by(rules["day_not_preceded_by"]),
+        "WITHINWORDS": _alternation(rules["within_words"]),
+        "WITHINPRE": _not_preceded_by(rules["within_not_preceded_by"]),
+        "FROMNOW": "|".join(f"(?<={re.escape(w).replace(chr(92) + ' ', ' ')})" for w in rules["within_from_now"]),
+        "RULECLAUSE": r"[^.!?\n]{0,40}?(?:" + _alternation(rules["within_rule_clause"]) + ")",
         "MPRE": _not_preceded_by(rules["month_not_preceded_by"]),
     }
 

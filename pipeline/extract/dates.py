@@ -43,6 +43,9 @@ Resolution choices (documented here because they are judgement calls):
   month or year offset alone (``3년 전``) keeps its unit's grain.
 * Sino-Korean numbers in dates (``이천십오년 삼월 삼일``, ``시월``) are read as digits; numeric forms must be
   unambiguous: ``2/15`` only with a two-digit day, ``13.5.2015`` only with a day over 12.
+* A clock time right after a day (``30일 오후 2시``, ``어제 밤 9시께``, ``23일(현지시간) 14:00``) belongs to that
+  day's mention: the grain stays ``day`` and the TIMEX gets the time (``2025-05-30T14:00``; a time range
+  ``…T10:30/…T11:00``). A time alone is a number of kind ``time`` (:mod:`pipeline.extract.clock`).
 * Not dates: durations (``3년간``, ``3일 동안``, ``2일간``, ``10주년``, ``징역 8월``, ``5박 7일``,
   ``12년 만에``) are left to the numbers extractor; recurring expressions (``매주 금요일``) are not extracted.
 
@@ -59,6 +62,7 @@ from pipeline.extract.mentions import DateMention
 
 from . import date_forms  # noqa: F401  (registers the resolvers of the newer forms)
 from .date_resolution import Context, consecutive, to_int, month_len, month_number, remember, resolve
+from .clock import time_after, timex_time
 from .date_rules import COMPILED, RULES, Candidate, Rule
 from .numeral_words import parse_numeral
 
@@ -91,7 +95,22 @@ def _candidates(text: str) -> list[Candidate]:
             groups = _arabic_groups({k: v for k, v in m.groupdict().items() if v is not None})
             if m.end() > m.start() and _plausible(groups, rule):
                 found.append(Candidate(m.start(), m.end(), order, rule, groups))
+    found += _with_times(text, found)
     return found + _joined(text, found)
+
+
+_TIMED = {"calendar", "relative", "weekday", "lunar", "month_weekday", "month_last_day", "offset", "offset_exact"}
+
+
+def _with_times(text: str, found: list[Candidate]) -> list[Candidate]:
+    """A day followed by its clock time (30일 오후 2시, 어제 밤 9시께, 23일(현지시간) 14:00): the same candidate
+    running over the time too; the time goes into the TIMEX when the mention resolves to one day."""
+    out = []
+    for c in found:
+        clock = time_after(text, c.end) if c.rule.kind in _TIMED else None
+        if clock is not None:
+            out.append(Candidate(c.start, clock.end, c.order, c.rule, {**c.groups, "_clock": clock, "_day_end": c.end}))
+    return out
 
 
 def _joined(text: str, found: list[Candidate]) -> list[Candidate]:
@@ -213,5 +232,13 @@ def _emit(text: str, cand: Candidate, res, ctx: Context, mentions: list[DateMent
     if res is None:
         return
     remember(res, ctx)
-    mentions.append(DateMention(cand.start, cand.end, text[cand.start:cand.end], res.start, res.end,
-                                res.grain, res.resolution, res.timex, cand.rule.id))
+    end, timex = cand.end, res.timex
+    clock = cand.groups.get("_clock")
+    if clock is not None:
+        if res.grain != "day" or res.start != res.end or "/" in timex:
+            end = cand.groups["_day_end"]                # a time only belongs to a single day
+        else:
+            first, last = timex_time(clock)
+            timex = timex + first + (f"/{timex}{last}" if last else "")
+    mentions.append(DateMention(cand.start, end, text[cand.start:end], res.start, res.end,
+                                res.grain, res.resolution, timex, cand.rule.id))

@@ -8,7 +8,8 @@ grammar (:mod:`pipeline.extract.numeral_words`):
   (``2024 파리올림픽``, ``5·18``, ``12:30``);
 * **fractions** — ``삼분의 일``, ``3분의 2``, ``일과 이분의 일`` (= 1.5), ``1/3``, ``절반``, with a qualifier that
   follows (``3분의 2 이상``): kind ``other``, unit ``분의``;
-* **durations in words** — ``5박 7일`` (7 days), day counts before a duration word (``사흘간``, ``열흘 만에``);
+* **durations in words** — ``5박 7일`` (7 days), day counts before a duration word (``사흘간``, ``열흘 만에``),
+  hours and minutes (``1시간 50분`` = 110 minutes);
 * **decimals in words** — ``이백점 영삼`` (= 200.03), with a unit when one follows (``삼점 오 퍼센트``);
 * **scores** — ``50 대 36`` (not 50 of the counter 대): kind ``other``, unit ``score``.
 
@@ -54,6 +55,8 @@ _NIGHTS_DAYS_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<n>[0-9]{1,3}) ?박 ?(?P<d>[
                              r"(?=$|[^가-힣]|[은는이가을를의에로과와도])")
 _DAY_COUNT_RE = re.compile(rf"(?<![가-힣])(?P<w>{alternation(_W['day_count_words'])})"
                            rf"(?P<f> ?(?:{alternation(_W['day_count_follow'])}))")
+_HOURS_MINUTES_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<h>[0-9]{1,3}) ?시간 ?(?P<m>[0-5]?[0-9]) ?분(?: ?(?P<s>[0-5]?[0-9]) ?초)?"
+                               r"(?=$|[^가-힣]|[은는이가을를의에로과와도만씩])")
 _DAY_COUNT_Q = {"가량": "approx", "정도": "approx", "남짓": "approx", "여": "approx", "이상": "at_least",
                 "넘게": "more_than"}
 _SCORE_RE = re.compile(r"(?<![0-9A-Za-z.,])(?P<a>[0-9]{1,3}) ?대 ?(?P<b>[0-9]{1,3})(?![0-9.,%])"
@@ -153,13 +156,18 @@ def decimal_candidates(text: str, masked, match_unit) -> list[tuple]:
 
 
 def duration_candidates(text: str, masked) -> list[tuple]:
-    """5박 7일 (a trip of 7 days) and day counts in words before a duration word (사흘간, 열흘 만에)."""
+    """5박 7일 (a trip of 7 days), 1시간 50분 (110 minutes) and day counts in words before a duration word (사흘간,
+    열흘 만에)."""
     out = []
     if "박" in text:
         for m in _NIGHTS_DAYS_RE.finditer(text):
             days = m.group("d")
             if not masked(m.start(), m.end()):
                 out.append((m.start(), m.end(), float(days), "duration", "일", None, None, "exact", "ko.nights_days"))
+    for m in _HOURS_MINUTES_RE.finditer(text):            # 1시간 50분: one duration, in minutes
+        if not masked(m.start(), m.end()):
+            minutes = int(m.group("h")) * 60 + int(m.group("m")) + int(m.group("s") or 0) / 60
+            out.append((m.start(), m.end(), float(minutes), "duration", "분", None, None, "exact", "ko.hours_minutes"))
     for m in _DAY_COUNT_RE.finditer(text):
         follow = m.group("f").strip()
         end = m.end() - 1 if follow.startswith("만") else m.end()      # 열흘 만에: the span ends at 만

@@ -42,9 +42,12 @@ How a mention is built (Duckling style: a head, then optional pieces):
   ``value_max`` (``96~7%`` -> 96 and 97).  A minus (``마이너스``, ``영하``, ``-``, ``−``) makes a value
   negative (never a count's).
 
+* clock times (``오후 2시 30분``, ``14:00``, ``밤 9시께``, ``오후 3~5시``): kind ``time``, unit ``시``, value the
+  hour on the 24-hour clock (14.5), a range's end in ``value_max`` (:mod:`pipeline.extract.clock`).
+
 Not emitted: list markers ``1.``, phone numbers, codes and ids, numbers glued to letters or words
-(``G7``, ``코로나19``), dates and clock times (units 년/월/일/시/분/초 unless a duration: ``3년간``,
-``6개월``, ``2주 동안``, ``1년 이상``, ``12년 만``), URLs and e-mail addresses.
+(``G7``, ``코로나19``), dates (units 년/월/일 unless a duration: ``3년간``, ``6개월``, ``2주 동안``, ``1년 이상``,
+``12년 만``; a lone ``N분``/``N초`` only as a duration), URLs and e-mail addresses.
 
 The numeral grammar (tables and regexes from ``data/numbers.json``, numeral parsing) is
 :mod:`pipeline.extract.numerals`; this module builds mentions from it.
@@ -56,6 +59,7 @@ import re
 
 from pipeline.extract.mentions import NumberMention
 
+from .clock import clock_candidates
 from .dates import extract_dates
 from .numeral_words import parse_numeral
 from .number_forms import (bare_candidates, decimal_candidates, duration_candidates, fraction_candidates,
@@ -334,10 +338,12 @@ def _range_upper(value: float, upper: float, up_txt: str) -> float:
 
 
 def _law_article(text: str, head_start: int, pos: int, core_txt: str, rule: str, je: bool):
-    """관세법 338조, 당규 66조: an article number after a law or rules name (66조 원 stays money)."""
+    """관세법 338조, 당규 66조, 제66조: an article number after a law or rules name, or after 제 (an amount
+    is never numbered); 66조 원 stays money."""
     if rule != "arabic" or not core_txt.endswith("조") or not core_txt[:-1].isdigit():
         return None
-    if not _LAW_BEFORE_RE.search(text, max(0, head_start - 12), head_start) or _LAW_NOT_AFTER_RE.match(text, pos):
+    named = je or _LAW_BEFORE_RE.search(text, max(0, head_start - 12), head_start)
+    if not named or _LAW_NOT_AFTER_RE.match(text, pos):
         return None
     return (head_start, pos, float(core_txt[:-1]), "ordinal", "조", None, None, "exact", "ko.law_article", None)
 
@@ -459,11 +465,15 @@ def _extract(text: str) -> list[NumberMention]:
                 return True
         return False
 
+    def masked_not_clock(s: int, e: int) -> bool:          # a clock time may cover a masked 14:30
+        return any(ms < e and s < me and ":" not in text[ms:me] for ms, me in masks)
+
     cands = (_korean_candidates(text, masked) + _english_candidates(text, masked)
              + _age_candidates(text, masked) + _fraction_candidates(text, masked)
              + _score_candidates(text, masked) + _labelled_candidates(text, masked)
              + _native_ordinal_candidates(text, masked) + fraction_candidates(text, masked, _qualifier_suffix)
-             + decimal_candidates(text, masked, _match_unit) + score_candidates(text, masked) + duration_candidates(text, masked))
+             + decimal_candidates(text, masked, _match_unit) + score_candidates(text, masked) + duration_candidates(text, masked)
+             + clock_candidates(text, masked_not_clock))
     cands += bare_candidates(text, masked, lambda s, e: [(s + d.start, s + d.end)
                                                          for d in extract_dates(text[s:e], None)])
     # longest wins, then earliest

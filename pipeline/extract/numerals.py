@@ -123,7 +123,7 @@ _LABELLED_RE = re.compile(rf"(?<![가-힣])(?P<label>{_alt(_LABELLED)}){_SP}?(?P
 _LAW_BEFORE_RE = re.compile(rf"(?:{_alt(_D['numeral_words']['law_names'])}){_SP}?(?:제{_SP}?)?$")
 _LAW_NOT_AFTER_RE = re.compile(rf"{_SP}?(?:{_alt(_D['numeral_words']['law_not_followed_by'])})")
 _NEG_BEFORE_RE = re.compile(rf"(?<![0-9A-Za-z가-힣.,)\]~∼〜～\-−])(?:(?:{_alt(_D['numeral_words']['negative_words'])}){_SP}?|[-−])$")
-_DURATION_CONTEXT_RE = re.compile(rf"(?:{_alt(_DURATION_CONTEXT)}){_SP}?$")
+_DURATION_CONTEXT_RE = re.compile(rf"(?:{_alt(_DURATION_CONTEXT)})(?:은|는|이|가|도)?{_SP}?$")   # 임기는 8년
 # 첫째, 둘째 … as words (a comma, a particle or a non-Hangul character follows)
 _NATIVE_ORD_RE = re.compile(
     rf"(?=[{''.join(sorted(set(w[0] for w in _NATIVE_ORD)))}])(?<![가-힣])"

@@ -7,12 +7,12 @@ both can import it without an arrow pointing back up.
 """
 from .gazetteer import (DATA, countries, country_names, kiwi_user_words, locations, org_alias_map, org_entry,
                         org_rules, organizations, place_names, titles)
-from .index import (CLOSE_PUNCT, OPEN_PUNCT, DocIndex, Intervals, PhraseIndex, SuffixTable, TokenMap, Word,
-                    doc_index, doc_words, first_hits, particle_tail_re, word_index_at)
+from .index import (CLOSE_PUNCT, OPEN_PUNCT, TEXT_KEY, TOKENS_KEY, DocIndex, Intervals, PhraseIndex, SuffixTable, TokenMap, Word,
+                    doc_index, doc_text, doc_words, first_hits, particle_tail_re, word_index_at)
 from .text import NormText, has_hangul, is_hangul, is_latin, norm_phrase, script
 
 __all__ = ["DATA", "countries", "country_names", "kiwi_user_words", "locations", "org_alias_map", "org_entry",
-           "org_rules", "organizations", "place_names", "titles", "CLOSE_PUNCT", "OPEN_PUNCT", "DocIndex",
-           "Intervals", "PhraseIndex", "SuffixTable", "TokenMap", "Word", "doc_index", "doc_words", "first_hits",
+           "org_rules", "organizations", "place_names", "titles", "CLOSE_PUNCT", "OPEN_PUNCT", "TEXT_KEY", "TOKENS_KEY", "DocIndex",
+           "Intervals", "PhraseIndex", "SuffixTable", "TokenMap", "Word", "doc_index", "doc_text", "doc_words", "first_hits",
            "particle_tail_re", "word_index_at", "NormText", "has_hangul", "is_hangul", "is_latin", "norm_phrase",
            "script"]

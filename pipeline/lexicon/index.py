@@ -91,6 +91,16 @@ class PhraseIndex:
 
 # ---------------------------------------------------------------- Kiwi tokens
 
+TEXT_KEY = "text"       # Doc.user_data: the text a Doc was built from (``doc.text`` makes a Token per token)
+TOKENS_KEY = "word_tokens"  # Doc.user_data: (starts, ends, tags, texts) of the tokens but spaces, as lists
+
+
+def doc_text(doc) -> str:
+    """The Doc's text, read from ``user_data`` when the tokenizer left it there."""
+    text = doc.user_data.get(TEXT_KEY)
+    return doc.text if text is None else text
+
+
 class TokenMap:
     """The Doc's tokens (spaces left out) as plain lists, with lookups by character offset.
 
@@ -99,10 +109,14 @@ class TokenMap:
     """
 
     def __init__(self, doc, text: str | None = None):
-        text = doc.text if text is None else text
+        text = doc_text(doc) if text is None else text
         self.n = len(text)
-        self.starts, self.ends, self.tags = _token_lists(doc)
-        self.texts = [text[a:b] for a, b in zip(self.starts, self.ends)]
+        kept = doc.user_data.get(TOKENS_KEY)
+        if kept is not None and len(text) == len(doc_text(doc)):
+            self.starts, self.ends, self.tags, self.texts = kept
+        else:
+            self.starts, self.ends, self.tags = _token_lists(doc)
+            self.texts = [text[a:b] for a, b in zip(self.starts, self.ends)]
         self._tag_from = dict(zip(self.starts, self.tags))
 
     def span(self, start: int, end: int) -> range:
@@ -364,7 +378,7 @@ class DocIndex:
 
     def __init__(self, doc):
         self.n_tokens = len(doc)
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.tm = TokenMap(doc, self.text)
 
     @cached_property

@@ -4,7 +4,7 @@ Runs :func:`~pipeline.extract.dates.extract_dates` and :func:`~pipeline.extract.
 the samples (``raw/``), the dev corpus (``tests/data/dev_corpus/pages``) and the development half of the KLUE
 news sentences (the held-out half stays unseen, see :mod:`~pipeline.quality.evaluate`), then lists every digit
 run, numeral word and date-like word (``일``/``월``/``년``/``주`` after a number, weekdays, ``분기``, holiday
-names, day words) that no mention covers (stock codes such as ``000880`` are not counted), counted by *pattern*: the token with its numeral replaced by ``N``
+names, day words) that no mention covers (stock codes such as ``000880`` and record ids of ten digits or more are not counted), counted by *pattern*: the token with its numeral replaced by ``N``
 and at most two following characters kept (``N개월``, ``N에``, ``스물N``). Rules are written from this list.
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ _TOKEN = re.compile(
     rf"|(?<![가-힣])(?P<short>{'|'.join(_NATIVE_SHORT)}) (?=(?:{'|'.join(_COUNTERS)})(?![가-힣]|[은는이가을를의에도]))"
     r"|(?P<weekday>[월화수목금토일]요일)"
     rf"|(?P<word>{'|'.join(sorted(_HOLIDAYS + _DAY_WORDS, key=len, reverse=True))})")
-_CODE = re.compile(r"0[0-9]{3,}")
+_CODE = re.compile(r"0[0-9]{3,}|[0-9]{10,}")        # stock codes (000880), record ids (202101061240006158)
 _SUFFIX = re.compile(r"[ ]?[^\s\"'“”‘’(),.\[\]]{0,2}")
 
 
@@ -94,8 +94,8 @@ def uncovered(texts: list[Text]) -> dict:
         spans = [(m.start, m.end) for m in extract_dates(item.text, item.reference)]
         spans += [(m.start, m.end) for m in extract_numbers(item.text)]
         for m in _TOKEN.finditer(item.text):
-            if m.lastgroup == "num" and _CODE.fullmatch(m.group(0)):
-                continue                                   # 000880: a stock code, not a numeral
+            if m.lastgroup == "num" and _CODE.fullmatch(m.group(0).rstrip(",.")):
+                continue                                   # 000880: a stock code, not a numeral; or an id
             kind = "date_word" if m.lastgroup in ("weekday", "word") else "numeral"
             covered = any(s < m.end() and m.start() < e for s, e in spans)
             totals[(kind, covered)] += 1
