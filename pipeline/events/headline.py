@@ -213,15 +213,18 @@ def _partners(a, start: int, end: int, before: list) -> bool:
 def _core(name: str) -> str:
     """The name key without 공식/정식 and a closing launch word (카카오엔터프라이즈 공식 출범 → 카카오엔터프라이즈)."""
     words = spec()["launch_words"]
-    return re.sub(rf"(?:{words})$", "", name_key(re.sub(r"(?:공식|정식)\s?", "", name)))
+    return re.sub(rf"(?:{words})식?$", "", name_key(re.sub(r"(?:공식|정식)\s?", "", name)))
 
 
 def _known(row: dict, events: list[dict]) -> bool:
     """A body (or earlier headline) event of the same family with a name alike, or whose evidence tells it."""
     key = _core(row["name"])
+    bare = row["name"] in rules().triggers or row["name"] in data()["clauses"]["nouns"]
     for e in events:
         if FAMILY.get(e["type"]) != FAMILY.get(row["type"]):
             continue
+        if bare or row["type"] == e["type"] == "summit":
+            return True                               # 'MOU 체결' beside the body's 업무협약; one summit
         other = _core(e["name"] or "")
         if not key or not other or key in other or other in key:
             return True
