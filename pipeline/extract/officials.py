@@ -240,9 +240,10 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     if len(t) <= 4 and all(ch in gz.titles().get("country_syllables", "") for ch in t) and len(t) > 1:
         return False                       # 한중, 한미일: countries in short, not a name
     tags = w.tags
-    if _korean_shape(t) and len(w.pieces) >= 2 and w.pieces[0] == t[0] and (tags[0].startswith("NNP") and (
-            len(t) == 3 or tags[1].startswith("MM")) or len(w.pieces) == 3 and not any(x[0] in "JEV" for x in tags)):
-        return True                        # 임 + 채 + 원, 조 + 현, 여 + 한 + 구: a surname, pieces Kiwi could not place
+    if _korean_shape(t) and len(w.pieces) >= 2 and (w.pieces[0] == t[0] and (tags[0].startswith("NNP") and (
+            len(t) == 3 or tags[1].startswith("MM")) or len(w.pieces) == 3 and not any(x[0] in "JEV" for x in tags))
+            or len(t) == 3 and tags[0].startswith("NNP") and tags[-1].startswith("MM")):
+        return True                        # 임+채+원, 조+현, 여+한+구, 이창+양: a surname, pieces Kiwi could not place
     if len(t) == 1:
         return last or any(tag.startswith("NNP") for tag in tags)
     if len(t) == 3 and _korean_shape(t) and (tags[0].startswith("MM") and len(w.pieces[0]) == 1
