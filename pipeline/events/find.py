@@ -12,7 +12,8 @@ Mentions of events:
   ``unquoted_triggers`` made of proper nouns, foreign words and numbers (``G20 정상회의``,
   ``한미 정상회담``, ``제3차 한-아세안 장관회의``, ``뮌헨안보회의(MSC)``) with at least one proper
   noun or foreign word outside a bracketed gloss (인공지능(AI) is no proper name); common nouns
-  only glued to the trigger (외교장관회의) or ending in a title (``재무장관·중앙은행총재 회의``);
+  glued to the trigger (외교장관회의), ending in a title (``재무장관·중앙은행총재 회의``), or, before a
+  meeting's trigger, at most two between a proper noun and it (``이탈리아 G20 외교·개발 장관회의``);
   ``unquoted_glued_triggers`` (대화, 협의회) only glued (한미 에너지안보대화); a leading ordinal
   (제3차) stays out of the name, and so do gazetteer places before a trigger written solid with
   its own prefix (네덜란드 헤이그 핵안보정상회의: the places are its venue). An organisation
@@ -243,10 +244,12 @@ def _name_word(ctx: Context, start: int, end: int, glued: bool = False) -> str |
     glosses = [Span(start + g.start(), start + g.end()) for g in re.finditer(r"\([^()]*\)", word)]
     if ctx.tokens.has(start, end, PROPER, skip=glosses):       # 인공지능(AI): a gloss is no proper name
         return "proper"
-    return "plain" if glued or word.endswith(rules().inner_titles) else None
+    if glued or word.endswith(rules().inner_titles):
+        return "plain"
+    return "common" if re.fullmatch(r"[가-힣]+(?:[·ㆍ][가-힣]+)*", word) else None   # 외교·개발 inside G20 … 장관회의
 
 
-def _proper_run(ctx: Context, trigger_start: int) -> tuple[int, int] | None:
+def _proper_run(ctx: Context, trigger_start: int, commons: int = 2) -> tuple[int, int] | None:
     """(mention start, name start) of the proper-noun run before a trigger, or None."""
     text, floor = ctx.text, ctx.sentence_start(trigger_start)
     word_start = trigger_start
@@ -257,13 +260,17 @@ def _proper_run(ctx: Context, trigger_start: int) -> tuple[int, int] | None:
         kinds.append(_name_word(ctx, word_start, trigger_start, glued=True))
         if kinds[0] is None:
             return None
-    start = word_start
+    start, starts = word_start, []
     for ws, we in words_before(text, word_start, floor):
         kind = _name_word(ctx, ws, we)
-        if kind is None or len(kinds) >= 6:
+        if kind is None or len(kinds) >= 6 or (kind == "common" and kinds.count("common") >= commons):
             break
         kinds.append(kind)
-        start = ws
+        starts.append(ws)
+    while kinds and kinds[-1] == "common":       # common nouns only between a proper noun and the trigger
+        kinds.pop()
+        starts.pop()
+    start = starts[-1] if starts else start
     if "proper" not in kinds:
         return None
     ordinal = rules().ordinal_re.match(text, start)
@@ -279,7 +286,7 @@ def find_unquoted(ctx: Context, taken: list) -> list[Mention]:
         if (t0 not in ctx.tokens.start_set or _inside(taken, t0) or _inside(found, t0)
                 or (match.group(1) in rules().glued_only and (t0 == 0 or text[t0 - 1].isspace()))):
             continue
-        run = _proper_run(ctx, t0)
+        run = _proper_run(ctx, t0, 2 if rules().triggers[match.group(1)] in HOST_TYPES else 0)
         if run is None or (_body_at(ctx, t0) and not _session_of_body(ctx, run[0])):
             continue
         gloss = re.match(r"\s?\(([A-Za-z0-9][^()]{0,40})\)", text[t1:t1 + 44])

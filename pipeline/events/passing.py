@@ -70,7 +70,7 @@ def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
 
 
 def _kept(ctx: Context, m: Mention) -> bool:
-    if m.rule in ("unquoted_name", "named_event") and _dated_anchor(ctx, m):
+    if m.rule in ("unquoted_name", "named_event") and (_dated_anchor(ctx, m) or _caption_dated(ctx, m)):
         return True                            # 21일 한미정상회담 뒤 …: the summit took place that day
     if m.rule.startswith("clause_"):           # the clause is its own reporting predicate
         return not _in_passing(m, ctx.text)
@@ -89,6 +89,18 @@ def _dated_anchor(ctx: Context, m: Mention) -> bool:
     date = next((d for d in ctx.analysis.dates if d.end <= m.start and d.grain == "day" and d.date_start
                  and re.fullmatch(r"\s?(?:오전|오후|저녁|밤|새벽)?\s?(?:\([^()]{1,8}\))?\s?", ctx.text[d.end:m.start])), None)
     return date is not None and not _history(ctx, date)
+
+
+def _caption_dated(ctx: Context, m: Mention) -> bool:
+    """A photo caption: the name, a bracket (출처: …) and a date stamp ending its sentence ('… 장관회의 (출처: …)
+    2021.6.29.'): the event on that day (the stamp becomes the mention's date)."""
+    after = re.match(r"\s?(?:\([^()]{1,40}\))?\s?(\d{4}\.\s?\d{1,2}\.\s?\d{1,2}\.?)(?:\s*$|\s*\n)",
+                     ctx.text[m.end:ctx.bounds(m.sentence)[1]])
+    date = after and next((d for d in ctx.analysis.dates if d.start == m.end + after.start(1) and d.date_start), None)
+    if not date or _history(ctx, date):
+        return False
+    m.date = date
+    return True
 
 
 def _a_venue(ctx: Context, m: Mention) -> bool:
