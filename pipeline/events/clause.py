@@ -64,6 +64,7 @@ def spec() -> dict:
         "attend": {family: re.compile(alt(words)) for family, words in data["attend_verbs"].items()},
         "bare_ref_re": re.compile(rf"(?:^|(?<=[\s.>]))({alt(data['bare_reference_heads'])})"
                                   rf"(?:{alt(data['bare_reference_particles'])})(?=\s)"),
+        "bare_topic_re": re.compile(rf"(?:^|(?<=[\s.>]))({alt(data['bare_reference_heads'])})(?=(?:은|는|이|가)\s)"),
         "genitive_re": re.compile(rf"((?:[가-힣A-Za-z0-9·]+\s){{0,2}}[가-힣A-Za-z0-9·]*?"
                                   rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')}))의\s"),
         "pair_subject_re": re.compile(rf"(?<![가-힣])((?:[{data['country_syllables']}]{{2,4}}|[가-힣]{{1,4}}·[가-힣]{{1,4}})"
@@ -493,10 +494,12 @@ def _body_heads() -> tuple[str, ...]:
 
 def bare_references(ctx: Context, named: list[Mention]) -> list[Mention]:
     """'회의에는 11개국 … 50여명이 참석했다': a bare head as the subject of a sentence points at the latest
-    event of its family named in the three sentences before (its counts go to that event)."""
+    event of its family named in the three sentences before (its counts go to that event); as the topic of
+    a passive predicate ('포럼은 오는 29일 … 신라호텔에서 열린다') it gives that event a date and place it lacks."""
     refs = []
-    for match in spec()["bare_ref_re"].finditer(ctx.text):
-        if _inside(named, match.start(1)):
+    for match in list(spec()["bare_ref_re"].finditer(ctx.text)) + list(spec()["bare_topic_re"].finditer(ctx.text)):
+        topic = match.re is spec()["bare_topic_re"]
+        if _inside(named, match.start(1)) or (topic and _passive(ctx, match.end(1)) is None):
             continue
         sentence = ctx.sentence(match.start(1))
         family = spec()["family"].get(spec()["nouns"].get(match.group(1), ""), "meeting")
@@ -505,5 +508,5 @@ def bare_references(ctx: Context, named: list[Mention]) -> list[Mention]:
         if before:
             target = before[-1]
             refs.append(Mention(match.start(1), match.end(1), target.name, None, target.type, sentence,
-                                named=False, parent=target))
+                                named=False, parent=target, rule="bare_topic" if topic else "bare_reference"))
     return refs

@@ -285,7 +285,12 @@ def extract_events(analysis, doc=None) -> list[dict]:
     _merge_drafts(drafts)
     _link_counts(analysis, named + refs, drafts)
     for ref in refs:
-        _draft_for(drafts, ref.parent).sentences.add(ref.sentence)
+        draft = _draft_for(drafts, ref.parent)
+        draft.sentences.add(ref.sentence)
+        if ref.rule == "bare_topic":                       # 포럼은 오는 29일 … 신라호텔에서 열린다
+            date_mention, venue = _date_and_venue(ref, ctx)
+            draft.date_mention = draft.date_mention or date_mention
+            draft.location = draft.location or venue
     _inherit_from_parents(drafts, named + refs)
     return [_row(d, analysis, drafts) for d in drafts.values()]
 
