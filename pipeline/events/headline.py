@@ -14,8 +14,10 @@ Headlines are telegraphic: no particles, no endings, a verbal noun as predicate 
   whose title names partners (an organisation, or names joined by a hyphen: 현대해상-스틸리언).
 
 A headline event is kept only when no body event of its family has a name alike (one name key inside the
-other); it is dated by a date in the headline, else by the lead sentence's day (within a week of the reference
-date) with the lead's ``<place>에서``, else by the article's reference date (grain day), and its
+other); it is dated by a date in the headline, else by a bare head of its family as the topic of a passive
+predicate in the first three sentences (``포럼은 오는 29일 … 신라호텔에서 열린다``), else by the lead sentence's
+day (within a week of the reference date) with the lead's ``<place>에서``, else by the article's reference
+date (grain day), and its
 evidence is the title (offsets null: the title is not part of ``articles.text``). Not events: a part with no
 predicate (``N만 가구 공급 전담``), a wish or plan (``개최 추진``, ``출범 예정``: the predicate must end the part),
 a part in quotes (someone's words).
@@ -87,12 +89,36 @@ def _with_lead(row: dict, body, body_doc) -> dict:
     the headline names: '트럼프 대통령과 푸틴 대통령이 15일(현지시간) 알래스카에서 …'), else the article's date."""
     from .find import Context
     from .link import _venue_in
+    ctx = Context(body, Tokens(body_doc))
+    topic = _topic_clause(ctx, row)
+    if topic is not None:
+        return topic
     start, end = body.sentence_starts[0], (body.sentence_starts[1:] or [len(body.text)])[0]
     day = next((d for d in body.dates if start <= d.start < end and d.grain == "day" and d.date_start), None)
     if day is None or (body.reference and abs((day.date_start - body.reference).days) > 7):
         return row
-    venue = _venue_in(Context(body, Tokens(body_doc)), day.end, end, clause_end_ok=False)
+    venue = _venue_in(ctx, day.end, end, clause_end_ok=False)
     return {**row, "date_start": day.date_start, "date_end": day.date_end, "date_grain": "day", "location": venue}
+
+
+def _topic_clause(ctx, row: dict) -> dict | None:
+    """'포럼은 오는 29일 … 신라호텔에서 열린다' in the first three sentences: a bare head of the headline
+    event's family as the topic of a passive predicate dates and places it."""
+    from .clause import _passive, spec as clause_spec
+    from .find import Mention
+    from .link import _date_and_venue
+    limit = (ctx.analysis.sentence_starts[3:] or [len(ctx.text)])[0]
+    for m in clause_spec()["bare_topic_re"].finditer(ctx.text, 0, limit):
+        kind = clause_spec()["nouns"].get(m.group(1), "meeting")
+        if FAMILY.get(kind) != FAMILY.get(row["type"]) or _passive(ctx, m.end(1)) is None:
+            continue
+        ref = Mention(m.start(1), m.end(1), row["name"], None, row["type"], ctx.sentence(m.start(1)), named=False,
+                      rule="bare_topic")
+        date, venue = _date_and_venue(ref, ctx)
+        if date is not None:
+            return {**row, "date_start": date.date_start, "date_end": date.date_end, "date_grain": date.grain,
+                    "location": venue}
+    return None
 
 
 def _quoted_only(title: str) -> bool:
