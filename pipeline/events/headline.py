@@ -13,8 +13,8 @@ Headlines are telegraphic: no particles, no endings, a verbal noun as predicate 
 - ``<date> <noun run> 정상회담``, ``<parties>, ‘…’ MOU``: a dated summit, or an agreement head closing a part
   whose title names partners (an organisation, or names joined by a hyphen: 현대해상-스틸리언).
 
-A headline event is kept only when no body event of its family has a name alike (one name key inside the
-other); it is dated by a date in the headline, else by a bare head of its family as the topic of a passive
+A headline event is kept only when the body reports no event of its family (the body's dated clause wins;
+two headline parts of one family are one event when their names are alike); it is dated by a date in the headline, else by a bare head of its family as the topic of a passive
 predicate in the first three sentences (``포럼은 오는 29일 … 신라호텔에서 열린다``), else by the lead sentence's
 day (within a week of the reference date) with the lead's ``<place>에서``, else by the article's reference
 date (grain day), and its
@@ -243,36 +243,17 @@ def _core(name: str) -> str:
 
 
 def _known(row: dict, events: list[dict]) -> bool:
-    """A body (or earlier headline) event of the same family with a name alike, or whose evidence tells it."""
+    """A body event of the same family (the body's clause wins), or an earlier headline event named alike."""
     key = _core(row["name"])
-    bare = row["name"] in rules().triggers or row["name"] in data()["clauses"]["nouns"]
     for e in events:
         if FAMILY.get(e["type"]) != FAMILY.get(row["type"]):
             continue
-        if bare or row["type"] == e["type"] == "summit":
-            return True                               # 'MOU 체결' beside the body's 업무협약; one summit
+        if e["rule"] not in ("headline", "headline_undated"):
+            return True                               # the body reports an event of its family: it wins
         other = _core(e["name"] or "")
         if not key or not other or key in other or other in key:
             return True
-        if _told_in(row["name"], " ".join(ev["text"] for ev in e["evidence"])):
-            return True
-        if FAMILY[row["type"]] in ("meeting", "visit") and _words(row["name"]) & _words(e["name"] or ""):
-            return True                               # 루비오 美국무 면담 / 마코 루비오 회동: one party
     return False
-
-
-def _words(name: str) -> set[str]:
-    """The words of a name but its head (회담, 방문), of two or more Hangul or Latin letters."""
-    return {w for w in name.split()[:-1] if re.fullmatch(r"[가-힣A-Za-z]{2,}", w)}
-
-
-def _told_in(name: str, evidence: str) -> bool:
-    """Most words of the name (its trigger aside), the last one among them, stand in the event's evidence (‘전세금보증 서비스 구축 MOU’
-    in ‘… 전세금보증) 서비스 구축 및 활성화를 위한 업무협약(MOU)을 체결했다’)."""
-    words = [w.strip("‘’'") for w in name.split()[:-1]]
-    words = [w for w in words if len(w) >= 2]
-    squashed = re.sub(r"\s+", "", evidence)
-    return bool(words) and words[-1] in squashed and 2 * sum(w in squashed for w in words) >= len(words) + 1
 
 
 def _row(a, kind: str, name: str, start: int, end: int) -> dict:

@@ -349,9 +349,7 @@ def _same_event(a: Draft, b: Draft) -> bool:
     elif FAMILY[ta] != FAMILY[tb] and not (_launchish(a) and _launchish(b)):
         return False
     generic = any(m.generic for m in a.mentions + b.mentions)
-    all_generic = all(m.generic for m in a.mentions + b.mentions)     # a named meeting keeps its own row
-    if generic and ((ta == tb and a.sentences & b.sentences)
-                    or (all_generic and FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
+    if generic and ((ta == tb and a.sentences & b.sentences) or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
     for na in a.names:
         for nb in b.names:
