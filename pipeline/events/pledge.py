@@ -1,12 +1,14 @@
 """Pledges read from their clause: a commitment an actor makes, not a meeting it holds.
 
-Three forms (``pledges`` in ``data/events.json``, examples in ``tests/corpus/events.jsonl``):
+Two forms (``pledges`` in ``data/events.json``, examples in ``tests/corpus/events.jsonl``):
 
 - ``<actor>(은|는|이|가) … <object>(을|를) … <commitment verb>하기로 했다`` (지원하기로 했다, 제공하기로
   결정했다): the verb must be one of ``commitment_verbs`` — giving, funding, cutting, cooperating — so that
   ``수사하기로 했다`` or ``출시하기로 했다`` stay plans, not pledges;
-- ``… 하기로 합의했다 / 약속했다``: any verb agreed or promised by the actor (협력을 강화하기로 합의했다);
 - ``<object>(을|를) 약속했다 / 공약했다`` (지원을 약속했다).
+
+``… 하기로 합의했다`` (협력을 강화하기로 합의했다) is no pledge of its own: in the news it states the terms of an
+agreement or a summit's outcome, which the agreement or meeting event already reports.
 
 The clause needs an actor in its sentence (an official, organisation, place or 정부/양국) and must not be
 negated, speculated or history; its date is the clause's own (``clause_date``), else none. The name is the
@@ -28,7 +30,6 @@ def spec() -> dict:
     alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return {
         "decided": re.compile(rf"(?<![가-힣])({alt(p['commitment_verbs'])})(?:하기로|키로)\s?(?:{alt(p['decision_verbs'])})"),
-        "agreed": re.compile(rf"(?<![가-힣])([가-힣]{{2,6}}?)(?:하기로|키로)\s?(?:{alt(p['agreement_verbs'])})"),
         "promised": re.compile(rf"(?<![가-힣])([가-힣]{{2,6}})(?:을|를)\s(?:{alt(p['promise_verbs'])})"),
         "object": re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)\s"),
     }
@@ -38,7 +39,7 @@ def find_pledges(ctx: Context, taken: list) -> list[Mention]:
     """Pledge mentions (see the module docstring), not inside another event's span."""
     found: list[Mention] = []
     text = ctx.text
-    for rule in ("decided", "agreed", "promised"):
+    for rule in ("decided", "promised"):
         for m in spec()[rule].finditer(text):
             verb = m.start(1)
             if _inside(taken + found, verb) or _negated_after(text, m.end()) or _unreal(text, m.end()):
