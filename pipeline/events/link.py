@@ -349,6 +349,8 @@ def _same_event(a: Draft, b: Draft) -> bool:
     elif FAMILY[ta] != FAMILY[tb] and not (_launchish(a) and _launchish(b)):
         return False
     generic = any(m.generic for m in a.mentions + b.mentions)
+    if ta == tb in ("agreement", "launch") and (_bare(a) or _bare(b)):
+        return True                              # 협약식을 가졌다 beside 동해시-카카오 업무협약: one signing
     if generic and ((ta == tb and a.sentences & b.sentences) or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
     for na in a.names:
@@ -362,6 +364,17 @@ def _same_event(a: Draft, b: Draft) -> bool:
             if trigger and tail >= len(trigger.group(1)) + 2:
                 return True
     return False
+
+
+def _bare(d: Draft) -> bool:
+    """Every name of the draft is a bare head (협약식, MOU, 양해각서), no name of its own."""
+    return all(_bare_name(n) for n in d.names)
+
+
+def _bare_name(name: str) -> bool:
+    from .clause import spec as clause_spec
+    heads = {h.replace(" ", "") for h in set(rules().triggers) | set(clause_spec()["nouns"])}
+    return name.replace(" ", "") in heads
 
 
 def _merge_drafts(drafts: dict[str, Draft]) -> None:
@@ -461,6 +474,7 @@ def _display_name(draft: Draft) -> str:
     """The most frequent name, a Korean one when there is one (the English title goes to name_en)."""
     korean = [n for n in draft.names if re.search(r"[가-힣]", n)]
     names = korean or draft.names
+    names = [n for n in names if not _bare_name(n)] or names       # 협약식 beside 수소 생태계 업무협약
     return Counter(names).most_common(1)[0][0] if names else draft.mention.name
 
 

@@ -11,7 +11,8 @@ Two forms (``pledges`` in ``data/events.json``, examples in ``tests/corpus/event
 agreement or a summit's outcome, which the agreement or meeting event already reports.
 
 The clause needs an actor in its sentence (an official, organisation, place or 정부/양국) and must not be
-negated, speculated or history; its date is the clause's own (``clause_date``), else none. The name is the
+negated, speculated or history, nor stand in a sentence that reports or names an event (이번 협약을 통해 …
+지원하기로 했다: the agreement's terms); its date is the clause's own (``clause_date``), else none. The name is the
 actor, the object's noun run and the verb: ``국민안전처 특별교부세 지원``.
 """
 from __future__ import annotations
@@ -32,6 +33,8 @@ def spec() -> dict:
         "decided": re.compile(rf"(?<![가-힣])({alt(p['commitment_verbs'])})(?:하기로|키로)\s?(?:{alt(p['decision_verbs'])})"),
         "promised": re.compile(rf"(?<![가-힣])([가-힣]{{2,6}})(?:을|를)\s(?:{alt(p['promise_verbs'])})"),
         "object": re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)\s"),
+        "event_word": re.compile(alt(list(data()["clauses"]["nouns"]) + list(data()["clauses"]["ceremony_nouns"])
+                                     + ["합의", "회담", "방문"])),
     }
 
 
@@ -45,8 +48,8 @@ def find_pledges(ctx: Context, taken: list) -> list[Mention]:
             if _inside(taken + found, verb) or _negated_after(text, m.end()) or _unreal(text, m.end()):
                 continue
             sentence = ctx.sentence(verb)
-            floor = ctx.bounds(sentence)[0]
-            if not _has_actor(ctx, floor, verb):
+            floor, end = ctx.bounds(sentence)
+            if not _has_actor(ctx, floor, verb) or _outcome(ctx, taken, sentence, floor, end):
                 continue
             date = clause_date(ctx, floor, verb)
             if _history(ctx, date):
@@ -55,6 +58,13 @@ def find_pledges(ctx: Context, taken: list) -> list[Mention]:
             found.append(Mention(verb, m.end(), name, None, "pledge", sentence, rule="clause_pledge", date=date,
                                  generic=True))
     return found
+
+
+def _outcome(ctx: Context, taken: list, sentence: int, floor: int, end: int) -> bool:
+    """A commitment in a sentence that reports an event or refers to one (이번 협약을 통해 … 지원하기로 했다,
+    정상회담에서 … 제공하기로 했다) is that event's outcome, not a pledge of its own."""
+    return any(m.sentence == sentence for m in taken if isinstance(m, Mention)) or \
+        bool(spec()["event_word"].search(ctx.text, floor, end))
 
 
 def _unreal(text: str, end: int) -> bool:
