@@ -424,8 +424,7 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
                 or _unreal_after(text, match.start("verb"))):
             continue
         place = text[place_start:match.start()]
-        verb = "방문" if match.group("verb").startswith("찾") else match.group("verb")     # 워싱턴을 찾아
-        trigger = f"{(match.group('mod') or '').strip()} {verb}".strip()
+        trigger = f"{(match.group('mod') or '').strip()} {match.group('verb')}".strip()
         found += _visit(ctx, place_start, match.end("verb"), place, trigger)
     for match in rules().implied_visit_re.finditer(text):
         if not (_no_report(text, match.start()) or _unreal_after(text, match.start())):     # 방한을 희망
