@@ -283,7 +283,7 @@ def extract_events(analysis, doc=None) -> list[dict]:
             draft.clause_dated = m.date is not None
         draft.location = draft.location or venue
     _merge_drafts(drafts)
-    _link_counts(analysis, named + refs, drafts)
+    _link_counts(analysis, named + [r for r in refs if r.rule != "bare_topic"], drafts)   # topics: date, place
     for ref in refs:
         draft = _draft_for(drafts, ref.parent)
         draft.sentences.add(ref.sentence)
