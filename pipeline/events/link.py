@@ -180,8 +180,11 @@ def _by_event_subject(site: CountSite):
 
 
 def _by_only_event(site: CountSite):
-    """R5: the sentence's only event, with a participation predicate ('… 100개국 이상의 … 모였습니다')."""
-    events = {id(m.parent or m): m for m in site.mentions}
+    """R5: the sentence's only event (or its only gathering: people attend meetings, not the statements or
+    pledges beside them), with a participation predicate ('… 100개국 이상의 … 모였습니다')."""
+    events = {id(m.parent or m): (m.parent or m) for m in site.mentions}
+    if len(events) > 1:
+        events = {k: m for k, m in events.items() if m.type in HOST_TYPES}
     if len(events) == 1 and any(p in site.after for p in rules().sentence_predicates):
         default = "attendees" if site.number.counted == "person" else "participants"
         return next(iter(events.values())), _role_hint(site) or default
