@@ -63,21 +63,25 @@ def _share(value: float, flag: str) -> float:
     return value
 
 
+def _extract_options(args) -> dict:
+    """The Settings fields of ``extract`` and ``run`` (the same options, checked the same way)."""
+    if args.workers < 0 or args.max_doc_bytes <= 0 or args.doc_timeout < 0:
+        raise UserError("--workers must be 0 (chosen from the cores and the work) or more, --max-doc-bytes more "
+                        "than 0, --doc-timeout 0 (no limit) or more")
+    return dict(workers=args.workers, engine=args.engine, scheduler=args.scheduler, full=args.full,
+                max_doc_bytes=args.max_doc_bytes, doc_timeout_s=args.doc_timeout,
+                reject_threshold=_share(args.reject_threshold, "--reject-threshold"),
+                max_deleted_share=_share(args.max_deleted_share, "--max-deleted-share"),
+                allow_deletions=args.allow_deletions, quiet=args.quiet, log_format=args.log_format,
+                wait_for_lock=args.wait, follow_symlinks=args.follow_symlinks, export_columns=args.columns)
+
+
 def cmd_extract(args) -> int:
     global _json_final_line
     from pipeline.batch.runner import run_extract
     from pipeline.settings import Settings
 
-    if args.workers < 0 or args.max_doc_bytes <= 0 or args.doc_timeout < 0:
-        raise UserError("--workers must be 0 (chosen from the cores and the work) or more, --max-doc-bytes more "
-                        "than 0, --doc-timeout 0 (no limit) or more")
-    settings = Settings(workers=args.workers, engine=args.engine, scheduler=args.scheduler,
-                        full=args.full, max_doc_bytes=args.max_doc_bytes, doc_timeout_s=args.doc_timeout,
-                        reject_threshold=_share(args.reject_threshold, "--reject-threshold"),
-                        max_deleted_share=_share(args.max_deleted_share, "--max-deleted-share"),
-                        allow_deletions=args.allow_deletions, quiet=args.quiet, log_format=args.log_format,
-                        wait_for_lock=args.wait,
-                        follow_symlinks=args.follow_symlinks, export_columns=args.columns)
+    settings = Settings(**_extract_options(args))
     _setup_logging(args.log_format, args.quiet)
     _json_final_line = args.log_format == "json"
     report = run_extract(Path(args.raw), Path(args.processed), settings, _progress_factory(args.quiet))
@@ -116,12 +120,7 @@ def cmd_run(args) -> int:
     from pipeline.batch.runner import run_extract
 
     _setup_logging(args.log_format, args.quiet)
-    settings = _fetch_settings(args, dict(
-        workers=args.workers, engine=args.engine, scheduler=args.scheduler, full=args.full,
-        max_doc_bytes=args.max_doc_bytes, reject_threshold=_share(args.reject_threshold, "--reject-threshold"),
-        max_deleted_share=_share(args.max_deleted_share, "--max-deleted-share"),
-        allow_deletions=args.allow_deletions, quiet=args.quiet, log_format=args.log_format, wait_for_lock=args.wait,
-        follow_symlinks=args.follow_symlinks, export_columns=args.columns))
+    settings = _fetch_settings(args, _extract_options(args))
     fetched = _fetch(args, settings)             # a bad sources file raises: nothing is extracted
     report = run_extract(Path(args.raw), Path(args.processed), settings, _progress_factory(args.quiet))
     if report.exit_status != OK:

@@ -67,6 +67,10 @@ def test_user_errors_are_one_sentence_with_exit_2(tmp_path, sample_run):
     _one_line(run("extract", str(tmp_path / "empty"), str(tmp_path / "empty" / "out")), 2, "must not be inside")
     _one_line(run("extract", str(tmp_path / "empty"), str(tmp_path / "o"), "--max-deleted-share", "2"), 2,
               "--max-deleted-share must be a share")
+    _one_line(run("extract", str(tmp_path / "empty"), str(tmp_path / "o"), "--doc-timeout", "-1"), 2,
+              "--doc-timeout 0 (no limit) or more")
+    _one_line(run("run", str(tmp_path / "no-sources.toml"), str(tmp_path / "empty"), str(tmp_path / "o"),
+                  "--doc-timeout", "-1"), 2, "--doc-timeout 0 (no limit) or more")
     assert run("extract", "--workers", "x").stderr.strip().splitlines()[-1].startswith("pipeline: exit 2: ")
 
 

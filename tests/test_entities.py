@@ -233,6 +233,13 @@ def test_locations_gloss_venue_and_not_inside_names():
     assert all(text != "서울" for text, _ in got)
 
 
+def test_locations_no_district_inside_an_organisation():
+    """A body ending in 기구 is no 구 (district); a real district still is one."""
+    got = _places("국제해사기구와 세계보건기구(WHO) 대표단이 부산 해운대구와 전남 신안군을 찾았다.")
+    assert all(not text.endswith("기구") for text, _ in got), got
+    assert ("부산 해운대구", "district") in got and ("신안군", "city") in got
+
+
 def test_locations_skip_common_words():
     got = _places("인도와 도로 사이에 파리가 날아다녔다.")
     assert got == []

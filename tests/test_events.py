@@ -188,3 +188,25 @@ def test_cluster_unnamed_meeting_by_date_place_and_official():
         e.update(location=place, officials=people)
     rows = cluster_rows([a, b, c], {})
     assert sorted(r["n_articles"] for r in rows) == [1, 2]
+
+
+def test_cluster_a_specific_name_inside_another_or_spelled_two_ways_is_one_event():
+    a = _event("art1", "카카오엔터프라이즈 출범", "launch", "2019-12-03")
+    b = _event("art2", "자회사 카카오엔터프라이즈 출범", "launch", "2019-12-03")
+    c = _event("art3", "대통령-칼리드 알팔레 장관 접견", "meeting", None)
+    d = _event("art4", "대통령-칼리드 알팔리 장관 접견", "meeting", None)
+    for e in (c, d):
+        e["location"] = "청와대"
+    assert sorted(r["n_articles"] for r in cluster_rows([a, b, c, d], {})) == [2, 2]
+
+
+@pytest.mark.parametrize("a, b", [
+    (_event("art1", "업무협약", "agreement"), _event("art2", "산학협력 업무협약", "agreement")),      # generic
+    (_event("art1", "제1차 한미 전략대화", "meeting"), _event("art2", "제2차 한미 전략대화", "meeting")),  # digits
+    (_event("art1", "카카오엔터프라이즈 출범", "launch", "2019-12-03"),
+     _event("art2", "자회사 카카오엔터프라이즈 출범", "launch", "2020-03-01")),                       # other days
+    (_event("art1", "대통령-칼리드 알팔레 장관 접견", "meeting", None),
+     _event("art2", "대통령-칼리드 알팔리 장관 접견", "meeting", None)),                             # undated, no place
+])
+def test_cluster_near_names_need_a_specific_name_and_the_same_occasion(a, b):
+    assert len(cluster_rows([a, b], {})) == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .rules import data, name_key, rules
@@ -56,6 +57,30 @@ def _same_occasion(a: dict, b: dict) -> bool:
     return bool(set(a["officials"] or []) & set(b["officials"] or []) or counts(a) & counts(b))
 
 
+NEAR_NAME_MIN_CHARS = 8       # shorter name keys are too generic to merge on (업무협약, 정상회담)
+NEAR_NAME_RATIO = 0.9         # transliterations spelled two ways: 알팔레 / 알팔리
+
+
+def _near_names(a: dict, b: dict) -> bool:
+    """One event named a little differently by two articles: of one type, one specific name inside the
+    other (자회사 카카오엔터프라이즈 출범) or spelled differently in letters, never in digits (제1차 / 제2차);
+    on overlapping days, or both undated at one place."""
+    if a["type"] != b["type"] or a["article_id"] == b["article_id"]:
+        return False
+    short, long_ = sorted((name_key(a["name"] or ""), name_key(b["name"] or "")), key=len)
+    if len(short) < NEAR_NAME_MIN_CHARS or short == long_:
+        return False
+    if short not in long_:
+        matcher = SequenceMatcher(None, short, long_, autojunk=False)
+        differing = "".join(short[i1:i2] + long_[j1:j2] for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal")
+        if matcher.ratio() < NEAR_NAME_RATIO or any(ch.isdigit() for ch in differing):
+            return False
+    if a["date_start"] and b["date_start"]:
+        return a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]
+    pa, pb = _place_key(a["location"]), _place_key(b["location"])
+    return not a["date_start"] and not b["date_start"] and bool(pa) and (pa in pb or pb in pa)
+
+
 def _dates_compatible(a: dict, b: dict, gap: int) -> bool:
     if not (a["date_start"] and b["date_start"]):
         return True
@@ -83,7 +108,7 @@ def _group(events: list[dict]) -> list[list[dict]]:
                 parent[find(i)] = find(members[0])
     for i, a in enumerate(events):
         for j in range(i + 1, len(events)):
-            if find(i) != find(j) and _same_occasion(a, events[j]):
+            if find(i) != find(j) and (_same_occasion(a, events[j]) or _near_names(a, events[j])):
                 parent[find(j)] = find(i)
     groups: dict[int, list[dict]] = defaultdict(list)
     for i, event in enumerate(events):

@@ -72,10 +72,11 @@ def _gazetteer(di: gz.DocIndex):
     return out
 
 
-def _suffix_places(words, found, text):
+def _suffix_places(words, found, text, orgs=()):
     out = []
     surnames = set(gz.titles().get("surnames", []))
-    covered = gz.Intervals((f[0], f[1]) for f in found)
+    # a place found, or an organisation (세계보건기구 ends in 구 but is no district)
+    covered = gz.Intervals([(f[0], f[1]) for f in found] + [(o.start, o.end) for o in orgs])
     # ends of the cities and districts found so far (a place right before a 동/읍/면/리)
     place_ends = {f[1] for f in found if f[2] in ("city", "district")}
     for k, w in enumerate(words):
@@ -151,7 +152,7 @@ def extract_locations(doc, organizations: list | None = None) -> list[LocationMe
     words = di.words
     orgs = extract_organizations(doc) if organizations is None else organizations
     found = _gazetteer(di)
-    found += _suffix_places(words, found, text)
+    found += _suffix_places(words, found, text, orgs)
     venues = _venues(text, words, orgs, found)
     # a venue wins over a place inside it; otherwise longest first, no overlaps
     chosen = []

@@ -21,6 +21,7 @@ An abbreviation given in parentheses is then looked up in the rest of the articl
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from pipeline import lexicon as gz
@@ -194,7 +195,21 @@ def _is_proper(stem: str, s: int, e: int, tm: gz.TokenMap, whole_tags: tuple) ->
     return False
 
 
+_GLUED_PARTICLES = {"JX", "JKS", "JKO"}     # 은/는, 이/가, 을/를: a name never holds one inside
+
+
+def _after_glued_particle(w: gz.Word) -> gz.Word:
+    """A word with a missing space after a particle (카카오페이는주택도시보증공사): the part after it."""
+    cut = max((i for i, tag in enumerate(w.tags[:-1]) if tag in _GLUED_PARTICLES and i > 0), default=None)
+    if cut is None or "".join(w.pieces) != w.text:
+        return w
+    start = w.stem_start + sum(len(p) for p in w.pieces[:cut + 1])
+    return replace(w, stem_start=start, text=w.text[start - w.stem_start:], tags=w.tags[cut + 1:],
+                   pieces=w.pieces[cut + 1:])
+
+
 def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
+    w = _after_glued_particle(w)
     clean = _strip_parens(w.text)
     heads = _head_table().matches(clean)         # first: most words end in no head
     if not heads or not _NAME_CHARS.fullmatch(clean):
@@ -261,7 +276,8 @@ def _head_rule(h: dict, clean: str, w: gz.Word, text: str, tm: gz.TokenMap, word
         return None
     cls = h.get("stem", "any")
     if cls in ("public", "proper"):
-        ok = _is_proper(stem, start, head_pos, tm, w.tags)
+        # a name glossed by its acronym, 주택도시보증공사(HUG), is a proper name whatever Kiwi read
+        ok = _is_proper(stem, start, head_pos, tm, w.tags) or bool(w.paren and _ACRONYM.fullmatch(w.paren[2]))
         if not ok and cls == "public":
             ok = stem.startswith(public)
         if not ok:
@@ -294,6 +310,14 @@ def _country_body(w: gz.Word, words, wi):
         return None
     typ = "government" if w.text == "정부" else "other"
     return (p.stem_start, w.stem_end, f"{country} {w.text}", None, typ, country, f"country:{w.text}")
+
+
+def _generic_body(w: gz.Word):
+    """경찰은, 검찰이, 정부는, 방역당국은: an institution named by its common noun alone."""
+    typ = gz.org_rules().get("generic_bodies", {}).get(w.text)
+    if typ is None or w.lead or not all(tag.startswith("NN") for tag in w.tags):
+        return None
+    return (w.stem_start, w.stem_end, w.text, None, typ, None, "generic")
 
 
 def _company_marker(w: gz.Word, text: str):
@@ -377,7 +401,8 @@ def extract_organizations(doc) -> list[OrganizationMention]:
     for wi, w in enumerate(words):
         if w.stem_end <= w.stem_start:
             continue
-        c = _company_marker(w, text) or _country_body(w, words, wi) or _head_candidate(w, text, tm, words, wi)
+        c = (_company_marker(w, text) or _country_body(w, words, wi) or _generic_body(w)
+             or _head_candidate(w, text, tm, words, wi))
         if c:
             cands.append(c)
     cands += _english_candidates(text)
