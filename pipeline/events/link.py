@@ -152,10 +152,13 @@ def _by_genitive(site: CountSite):
 
 
 def _by_count_subject(site: CountSite):
-    """R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject."""
+    """R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject (not when its
+    own verb is attendance: 'N개국이 참석한 가운데 … 공동성명을 채택했다' counts the meeting's participants)."""
     if not re.match(r"(?:\s[가-힣]{2,8}?)?(은|는|이|가)\s", site.after):    # N개국(이), N개국 외교장관은
         return None
     for m in site.mentions:
+        if re.search(r"(?:참석|참가|참여)(?:한|하는|해|했)", site.text[site.number.end:m.start]):
+            return None                           # N개국이 참석한 가운데 … 공동성명을 채택: they attended the meeting
         if m.start > site.number.end and re.match(r"\s?(을|를|에)\s?(공동\s?)?(발표|채택|서명|체결|선언|동참|참여|가입|내고|냈|내놓|내놨)",
                                                   site.text[m.end:m.end + 12]):
             return m, _count_role(site.text[m.end:site.sentence_end], m.type) or "signatories"
