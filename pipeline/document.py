@@ -51,8 +51,8 @@ def _outside(spans: list, mention) -> bool:
     return all(mention.end <= s.start or mention.start >= s.end for s in spans)
 
 
-def analyse(text: str, reference: date | None, doc=None) -> Analysis:
-    """All extractors over one clean text."""
+def analyse(text: str, reference: date | None, doc=None, title: str | None = None) -> Analysis:
+    """All extractors over one clean text; with a ``title``, the events only its headline reports too."""
     from pipeline.extract.dates import extract_dates
     from pipeline.extract.entities import extract_locations, extract_officials, extract_organizations
     from pipeline.events import extract_events
@@ -69,6 +69,11 @@ def analyse(text: str, reference: date | None, doc=None) -> Analysis:
     result.officials = extract_officials(doc, result.organizations)
     result.locations = extract_locations(doc, result.organizations)
     result.events = extract_events(result, doc)
+    if title and title.strip():
+        from pipeline.events.headline import headline_events
+        title = scrub(title)
+        title_doc = get_nlp()(title)
+        result.events += headline_events(analyse(title, reference, title_doc), title_doc, result, doc)
     return result
 
 
@@ -230,7 +235,7 @@ def article_rows(item: InputFile, meta: dict, article_id: str, encoding: str, n_
     published = _meta_date(meta.get("published")) or cleaned.published
     # the text's own dates are needed only when no publication date is known
     reference, source = choose_reference(cleaned, published, [] if published else extract_dates(cleaned.text, None))
-    analysis = analyse(cleaned.text, reference, doc)
+    analysis = analyse(cleaned.text, reference, doc, meta.get("title") or cleaned.title)
     article = {
         "article_id": article_id, "source_path": item.path, "url": meta.get("url") or cleaned.url,
         "publisher": meta.get("publisher") or cleaned.publisher,

@@ -2,7 +2,7 @@
 
 * ``tests/corpus/events.jsonl``: one passage a line,
   ``{"id", "text", "reference", "expect": [...], "expect_none"}`` (``id``: a short ASCII slug
-  naming the case, used as the test id). Each expected item is
+  naming the case, used as the test id; an optional ``title`` is the article's headline). Each expected item is
   ``{"name_contains", "type"}`` plus optional ``date_start``, ``date_end`` (ISO),
   ``location_contains``, ``counts`` ({counted class: value}), ``roles`` ({counted class: role})
   and ``organizations`` (canonical names the event's row must list). Every expected item must
@@ -89,7 +89,7 @@ def test_corpus_size():
 @pytest.mark.parametrize("row", ROWS, ids=[_row_id(i, r) for i, r in enumerate(ROWS)])
 def test_corpus_passage(row, analyse):
     reference = date.fromisoformat(row["reference"]) if row["reference"] else None
-    events = analyse(row["text"], reference).events
+    events = analyse(row["text"], reference, title=row.get("title")).events
     found = _describe(events)
     if row["expect_none"]:
         assert events == [], f"expected no event, got:\n{found}"

@@ -34,43 +34,57 @@ from datetime import timedelta
 from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start
-from .rules import data as rule_data
+from .rules import data as rule_data, rules
 
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)(?=\s)")
 OBJECT = re.compile(r"(?:을|를)\s")
+SIGNERS = re.compile(r"((?:\d+개국|[A-Z][A-Za-z0-9+]+)(?:\s[가-힣]{1,6}?){0,2})(?:들)?(?:은|는|이|가)\s")
 
 
 @lru_cache(maxsize=1)
 def spec() -> dict:
     data = rule_data()["clauses"]
-    nouns = data["nouns"]
+    ceremonies = data["ceremony_nouns"]           # 협약식을 가졌다: typed by what is signed, held like a meeting
+    nouns = {**data["nouns"], **ceremonies}
     alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     verbs = {family: re.compile(rf"(?:{alt(words)})") for family, words in data["light_verbs"].items()}
     return {
         "nouns": nouns,
         "noun_re": re.compile(rf"(?<![가-힣])(?:[가-힣A-Za-z0-9·ㆍ\-]*?)({alt(nouns)})"
-                              rf"(?P<quote>[’'”\"])?(?P<gloss>\s?\([A-Za-z가-힣 ]{{2,12}}\))?"
+                              rf"(?P<quote>[’'”\"])?(?P<gloss>\s?\([A-Za-z가-힣 ]{{2,12}}\))?(?P<count>\s\d{{1,3}}건)?"
                               rf"(?P<link>(?:\s(?:및|과|와)\s[가-힣]{{1,6}})?(?:을|를|에)\s?(?:{alt(data['adverbs'])}\s)?|\s?)"),
         "verbs": verbs,
         "family": data["family"],
+        "noun_family": {n: "meeting" if n in ceremonies else data["family"][t] for n, t in nouns.items()},
         "future": re.compile(rf"\s?(?:{alt(data['future_markers'])})"),
         "unreal": re.compile(rf"\s?(?:{alt(data['unreal_markers'])})"),
         "passive": re.compile(alt(data["passive_verbs"])),
         "attend": {family: re.compile(alt(words)) for family, words in data["attend_verbs"].items()},
         "bare_ref_re": re.compile(rf"(?:^|(?<=[\s.>]))({alt(data['bare_reference_heads'])})"
                                   rf"(?:{alt(data['bare_reference_particles'])})(?=\s)"),
+        "bare_topic_re": re.compile(rf"(?:^|(?<=[\s.>]))({alt(data['bare_reference_heads'])})(?=(?:은|는|이|가)\s)"),
         "genitive_re": re.compile(rf"((?:[가-힣A-Za-z0-9·]+\s){{0,2}}[가-힣A-Za-z0-9·]*?"
                                   rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')}))의\s"),
         "pair_subject_re": re.compile(rf"(?<![가-힣])((?:[{data['country_syllables']}]{{2,4}}|[가-힣]{{1,4}}·[가-힣]{{1,4}})"
                                       rf"(?:\s[가-힣]{{2,8}})?)(?:은|는|이|가)\s"),
-        "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:은|는|이|가)\s"),
+        "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:\s[가-힣]{{1,5}})?(?:은|는|이|가)\s"),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
-        "dated_re": re.compile(rf"\s((?:[가-힣A-Za-z0-9·]+\s){{0,3}}?[가-힣A-Za-z0-9·]*?)"
+        "dated_re": re.compile(rf"\s(?:(?:(?:\S+\s){{0,2}}?\S+에서\s)?(?:{alt(data['dated_modifiers'])})\s)?"
+                               rf"((?:[가-힣A-Za-z0-9·]+\s){{0,3}}?[가-힣A-Za-z0-9·]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                rf"(?:{alt(data['dated_venue_particles'])})(?=[\s,])"),
-        "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을|시켰)"),
+        "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을|시켰|었)"),
+        "launch_mod_re": re.compile(rf"({alt(data['launch_verbs'])})\s?(?:{alt(data['launch_modifiers'])})\s"),
+        "countdown_re": re.compile(rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
+                                   rf"(?:을|를)\s(?P<n>{alt(data['countdown_days'])}|\d{{1,2}}일)\s앞둔\s"),
+        "countdown_days": data["countdown_days"],
+        "topic_re": re.compile(rf"(?<![가-힣])([가-힣A-Za-z0-9·\-]*?)({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
+                               rf"(?:에는|에서는)\s"),
+        "attended_re": re.compile(rf"(?:{alt(data['attend_verbs']['meeting'])})(?:했|하였)"),
+        "exchange_re": re.compile(rf"(?:{alt(data['exchange_verbs'])})"),
+        "launch_names": data["launch_names"],
         "generic": frozenset(data["generic_nouns"]),
         "short": data["country_short_forms"],
         "home": data["home_country"],
@@ -82,7 +96,11 @@ def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     """Event mentions read from reporting clauses (see the module docstring)."""
     found = _noun_clauses(ctx, taken)
     found += _launch_clauses(ctx, taken + found)
+    found += _launch_modifiers(ctx, taken + found)
     found += _dated_meetings(ctx, taken + found)
+    found += _countdowns(ctx, taken + found)
+    found += _exchanges(ctx, taken + found)
+    found += _attended_topics(ctx, taken + found)
     return found + _meetings_by_meet(ctx, taken + found)
 
 
@@ -91,12 +109,14 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
     for match in s["noun_re"].finditer(text):
         noun = match.group(1)
         n0, n1 = match.span(1)
-        family = s["family"][s["nouns"][noun]]
+        family = s["noun_family"][noun]
         link = match.group("link")
         verbs = s["attend"].get(family) if link.strip().endswith("에") else s["verbs"][family]
         if verbs is None:
             continue
-        verb = verbs.match(text, _skip_dates(ctx, match.end())) or _passive(ctx, match.end(1))
+        verb = verbs.match(text, _skip_dates(ctx, match.end())) or _passive(ctx, match.end("gloss") if match.group("gloss") else match.end(1))
+        if verb is not None and s["launch_re"].match(text, verb.start()):
+            continue                                   # 국가AI위원회가 출범했다: a launch, not a meeting
         if (verb is None or _inside(taken + found, n0) or _in_speech(ctx, n0, match)
                 or _no_report(text, verb.start()) or _negated_after(text, verb.end())
                 or s["unreal"].match(text, verb.end())):
@@ -121,11 +141,14 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if quote is not None:
             start, name = quote.start + 1, text[quote.start + 1:n1]
         else:
-            name = text[start:n1] if start < n0 else (_party_name(ctx, floor, n0, noun) or noun)
+            name = text[start:n1] if start < n0 else (_party_name(ctx, floor, n0, noun) or _signers(ctx, floor, n0, noun)
+                                                        or noun)
         kind = s["nouns"][noun]
         if kind == "meeting" and "정상" in name and ("회담" in noun):
             kind = "summit"
         venue = _clause_venue(ctx, date.end if date else floor, start)
+        if venue is None and family == "meeting":
+            venue = _visited_country(ctx, floor, start)     # 일본을 방문해 … 정상회담: held in the country visited
         mention = Mention(start, match.end("gloss") if match.group("gloss") else n1, name, None, kind, sentence,
                           rule=f"clause_{family}", location=venue, date=date, generic=start == n0)
         host = _genitive_host(ctx, floor, start, mention)
@@ -223,7 +246,8 @@ def _partner_before(ctx: Context, floor: int, pos: int) -> bool:
 def _has_actor(ctx: Context, floor: int, end: int) -> bool:
     a = ctx.analysis
     return any(floor <= m.start < end for m in a.officials + a.organizations + a.locations) or \
-        bool(spec()["actor_re"].search(ctx.text, floor, end))
+        bool(spec()["actor_re"].search(ctx.text, floor, end) or rules().visitor_re.search(ctx.text, floor, end)) or \
+        any(floor <= n.start < end and n.counted in ("country", "organization") for n in a.numbers)   # 22개국이
 
 
 def clause_date(ctx: Context, floor: int, pos: int):
@@ -301,6 +325,16 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     return f"{subject.name}-{partner.name} {noun}" if subject else f"{partner.name} {noun}"
 
 
+def _signers(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
+    """'10개국 외교장관은 … 공동성명을', 'G7 정상들은 공동성명에서': a statement (or a meeting of N countries)
+    named by its signers."""
+    family = spec()["noun_family"][noun]
+    m = SIGNERS.search(ctx.text, floor, pos)
+    if m is None or family not in ("statement", "meeting") or (family == "meeting" and not m.group(1)[0].isdigit()):
+        return None                                    # 4개국 주한 대사가 … 회동했다: named by the count too
+    return f"{m.group(1)} {noun}"
+
+
 def _visited_country(ctx: Context, floor: int, pos: int) -> str | None:
     """'투르크메니스탄을 국빈 방문해 정상회담을 가졌다': the country visited is the other party."""
     from pipeline.lexicon import country_names
@@ -328,9 +362,102 @@ def _launch_clauses(ctx: Context, taken: list) -> list[Mention]:
         date = clause_date(ctx, particle, verb) or clause_date(ctx, floor, start)
         if _history(ctx, date):
             continue
-        name = f"{text[start:particle]} {match.group(1)}"
+        name = f"{text[start:particle]} {spec()['launch_names'].get(match.group(1), match.group(1))}"
         found.append(Mention(start, particle, name, None, "launch", sentence, rule="clause_launch",
                              location=_clause_venue(ctx, particle, verb), date=date))
+    return found
+
+
+def _launch_modifiers(ctx: Context, taken: list) -> list[Mention]:
+    """'내년 3월 출범 예정인 ‘통합 강원대학교’', '30일 출범하는 추진단': a dated launch of the body the
+    predicate modifies (a quoted name, or a named noun run of at most three words)."""
+    text, found = ctx.text, []
+    for match in spec()["launch_mod_re"].finditer(text):
+        body = re.match(r"[‘'“\"]([^’'”\"]{2,40})[’'”\"]|((?:\S+\s){0,2}?\S*?(?:%s))(?=[은는이가을를의에\s])"
+                        % "|".join(map(re.escape, _body_heads())), text[match.end():match.end() + 45])
+        if body is None or _inside(taken + found, match.start(1)):
+            continue
+        floor = ctx.bounds(ctx.sentence(match.start()))[0]
+        date = clause_date(ctx, floor, match.start())
+        if date is None or _history(ctx, date):
+            continue                                   # 출범 예정인 … with no date is a plan
+        start = match.end() + body.start()
+        name = body.group(1) or body.group(2)
+        if body.group(2) and (" " not in name.strip() and name.endswith(_body_heads()) and len(name) <= 4):
+            continue                                   # 출범하는 위원회: a bare head is no body
+        named = next((m for m in taken if m.start <= start < m.end), None)
+        if named is not None:                          # ‘… 협의체’ found as a meeting by its name: a launch
+            named.type, named.date = "launch", named.date or date
+            continue
+        found.append(Mention(start, match.end() + body.end(), f"{name} {match.group(1)}", None, "launch",
+                             ctx.sentence(start), rule="clause_launch", date=date))
+    return found
+
+
+def _countdowns(ctx: Context, taken: list) -> list[Mention]:
+    """'한미 정상회담을 사흘 앞둔 22일': the meeting is three days after that date."""
+    text, found, s = ctx.text, [], spec()
+    for match in s["countdown_re"].finditer(text):
+        n0 = match.start(1)
+        date = next((d for d in ctx.analysis.dates if d.start == match.end() and d.grain == "day" and d.date_start), None)
+        if date is None or _inside(taken + found, n0):
+            continue
+        n = match.group("n")
+        days = s["countdown_days"].index(n) + 1 if n in s["countdown_days"] else int(n[:-1])
+        when = replace(date, date_start=date.date_start + timedelta(days=days), date_end=date.date_end + timedelta(days=days))
+        start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers + ctx.analysis.officials)
+        floor = ctx.bounds(ctx.sentence(n0))[0]
+        name = text[start:match.end(1)] if start < n0 else (_party_name(ctx, floor, n0, match.group(1)) or match.group(1))
+        kind = s["nouns"][match.group(1)]
+        kind = "summit" if kind == "meeting" and "정상" in name else kind
+        found.append(Mention(start, match.end(1), name, None, kind, ctx.sentence(n0), rule="clause_countdown",
+                             date=when, generic=start == n0))
+    return found
+
+
+def _exchanges(ctx: Context, taken: list) -> list[Mention]:
+    """'<official>과 <official>이 22일 … 의견을 나눴다': a meeting of the two (``exchange_verbs``), one of
+    them a government official."""
+    text, found, s = ctx.text, [], spec()
+    for verb in s["exchange_re"].finditer(text):
+        floor = ctx.bounds(ctx.sentence(verb.start()))[0]
+        people = [o for o in ctx.analysis.officials if floor <= o.start and o.end <= verb.start()]
+        pair = [(a, b) for a, b in zip(people, people[1:]) if PARTNER.match(text, a.end) and b.start - a.end <= 4
+                and re.match(r"(?:\s[가-힣]{1,5}?)?(?:이|가|은|는)\s", text[b.end:b.end + 9])]
+        if not pair or _inside(taken + found, pair[0][0].start) or _negated_after(text, verb.end()):
+            continue
+        a, b = pair[0]
+        if "government" not in (a.role, b.role):
+            continue                                   # two scholars talking is no policy meeting
+        head = [d for d in ctx.analysis.dates if b.end <= d.start < verb.start() and d.date_start
+                and re.fullmatch(r"(?:\s[가-힣]{1,5}?)?(?:이|가|은|는)\s", text[b.end:d.start])]
+        date = head[0] if head else clause_date(ctx, floor, verb.start())     # A과 B이 22일 …: the clause's own date
+        if _history(ctx, date):
+            continue
+        found.append(Mention(a.start, b.end, f"{a.name}-{b.name} 회동", None, "meeting", ctx.sentence(a.start),
+                             rule="clause_exchange", date=date, generic=True,
+                             location=_clause_venue(ctx, date.end if date else floor, verb.start())))
+    return found
+
+
+def _attended_topics(ctx: Context, taken: list) -> list[Mention]:
+    """'서울 국제 식품 박람회에는 30개국 500개 업체가 참가했다': a named meeting as the topic of a sentence
+    whose predicate is attendance (its counts then link to it)."""
+    text, found, s = ctx.text, [], spec()
+    for match in s["topic_re"].finditer(text):
+        n0 = match.start(2)
+        floor, end = ctx.bounds(ctx.sentence(n0))
+        if _inside(taken + found, n0) or not s["attended_re"].search(text, match.end(), end):
+            continue
+        start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers)
+        named = ctx.tokens.has(start, match.end(2), ("NNP", "SL", "SH")) or any(
+            start <= m.start < match.end(2) for m in ctx.analysis.locations + ctx.analysis.organizations)
+        date = clause_date(ctx, floor, start)
+        if start == n0 or not named or _history(ctx, date):
+            continue                                   # 회의에는 …: a bare head refers back (bare_references)
+        kind = s["nouns"][match.group(2)]
+        found.append(Mention(start, match.end(2), text[start:match.end(2)], None, kind, ctx.sentence(n0),
+                             rule="clause_topic", date=date))
     return found
 
 
@@ -367,10 +494,12 @@ def _body_heads() -> tuple[str, ...]:
 
 def bare_references(ctx: Context, named: list[Mention]) -> list[Mention]:
     """'회의에는 11개국 … 50여명이 참석했다': a bare head as the subject of a sentence points at the latest
-    event of its family named in the three sentences before (its counts go to that event)."""
+    event of its family named in the three sentences before (its counts go to that event); as the topic of
+    a passive predicate ('포럼은 오는 29일 … 신라호텔에서 열린다') it gives that event a date and place it lacks."""
     refs = []
-    for match in spec()["bare_ref_re"].finditer(ctx.text):
-        if _inside(named, match.start(1)):
+    for match in list(spec()["bare_ref_re"].finditer(ctx.text)) + list(spec()["bare_topic_re"].finditer(ctx.text)):
+        topic = match.re is spec()["bare_topic_re"]
+        if _inside(named, match.start(1)) or (topic and _passive(ctx, match.end(1)) is None):
             continue
         sentence = ctx.sentence(match.start(1))
         family = spec()["family"].get(spec()["nouns"].get(match.group(1), ""), "meeting")
@@ -379,5 +508,5 @@ def bare_references(ctx: Context, named: list[Mention]) -> list[Mention]:
         if before:
             target = before[-1]
             refs.append(Mention(match.start(1), match.end(1), target.name, None, target.type, sentence,
-                                named=False, parent=target))
+                                named=False, parent=target, rule="bare_topic" if topic else "bare_reference"))
     return refs

@@ -12,7 +12,8 @@ Mentions of events:
   ``unquoted_triggers`` made of proper nouns, foreign words and numbers (``G20 정상회의``,
   ``한미 정상회담``, ``제3차 한-아세안 장관회의``, ``뮌헨안보회의(MSC)``) with at least one proper
   noun or foreign word outside a bracketed gloss (인공지능(AI) is no proper name); common nouns
-  only glued to the trigger (외교장관회의) or ending in a title (``재무장관·중앙은행총재 회의``);
+  glued to the trigger (외교장관회의), ending in a title (``재무장관·중앙은행총재 회의``), or, before a
+  meeting's trigger, at most two between a proper noun and it (``이탈리아 G20 외교·개발 장관회의``);
   ``unquoted_glued_triggers`` (대화, 협의회) only glued (한미 에너지안보대화); a leading ordinal
   (제3차) stays out of the name, and so do gazetteer places before a trigger written solid with
   its own prefix (네덜란드 헤이그 핵안보정상회의: the places are its venue). An organisation
@@ -33,23 +34,7 @@ Mentions of events:
 - back-references ``동/이번 <trigger>`` (and a repeated tail such as ``장관 세션``) point at a
   named event and carry their sentence's counts to it.
 
-Reported, not in passing. A mention is kept only when its sentence reports something — a
-reporting predicate (열린, 개최, 참석, 채택, 서명, 체결, 출범, 방문 …) that is not habitual or
-experiential (열릴 때마다, 방문한 적이 있다), not negated (열리지 않았다, 맺지 못했다) and not
-an unrealised plan (개최 여부, 참석 가능성, 개최 의사) — and the mention itself is not *in
-passing*: the text uses the event without saying that it took place, takes place or produced
-something. In passing are:
-
-- a time anchor: ``지난해 G20 정상회의 이후 물가가 올랐다는 지적``, ``한미 정상회담을 앞두고``
-  (NAME 이후/이전/당시/때/앞두고 …), unless a reporting modifier stands right before the name
-  (``지난 18일 … 열린 G20 정상회의 이후``: that clause reports the meeting);
-- the title of a work or an expression: ``영화 ‘마지막 약속’``, ``‘국민과의 약속’이라는 표현``;
-- an unquoted name whose sentence reports something else: it needs its own predicate, a
-  reporting modifier right before it or the first reporting word after it in the same clause
-  (``G20 정상회의가 … 열렸다``, ``APEC 정상회의 참석차``), not ``부산 엑스포 유치에 실패한 뒤 …
-  발표했다``;
-- a visit or signing with a habitual adverb before its verb (매년 현충원을 방문한다);
-- anything in a sentence with no reporting predicate (headline lists, opinions, 결과를 설명했다).
+Which mentions are reported (not in passing) is :mod:`pipeline.events.passing`.
 
 Generic heads without a name (회의를 거듭했지만, 약속을 지키라, 행사 일정) are never events.
 
@@ -61,9 +46,9 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from .rules import CLAUSE_END, HOST_TYPES, NOMINAL, PROPER, QUOTES, SPACES, VERBAL, split_english, strip_tail, event_type, rules
+from .rules import HOST_TYPES, NOMINAL, PROPER, QUOTES, SPACES, VERBAL, data, split_english, strip_tail, event_type, rules
 
 class Tokens:
     """The Doc's non-space tokens as (start, end, tag components), searchable by offset."""
@@ -198,6 +183,10 @@ def find_named(ctx: Context) -> list[Mention]:
         after_en, end_en = _english_after(text, end)
         name_en = name_en or after_en
         kind = event_type(name)
+        if kind is None and " 및 " in name and name.endswith(tuple(rules().gathering_heads)):
+            # ‘A-B 업무협약 및 C 준공식’: a ceremony of several parts; the part that is an event
+            name = next((part for part in name.split(" 및 ") if event_type(part)), name)
+            kind = event_type(name)
         if _launched(ctx, end_en):
             kind = "launch"
         if kind:
@@ -255,10 +244,12 @@ def _name_word(ctx: Context, start: int, end: int, glued: bool = False) -> str |
     glosses = [Span(start + g.start(), start + g.end()) for g in re.finditer(r"\([^()]*\)", word)]
     if ctx.tokens.has(start, end, PROPER, skip=glosses):       # 인공지능(AI): a gloss is no proper name
         return "proper"
-    return "plain" if glued or word.endswith(rules().inner_titles) else None
+    if glued or word.endswith(rules().inner_titles):
+        return "plain"
+    return "common" if re.fullmatch(r"[가-힣]+(?:[·ㆍ][가-힣]+)*", word) else None   # 외교·개발 inside G20 … 장관회의
 
 
-def _proper_run(ctx: Context, trigger_start: int) -> tuple[int, int] | None:
+def _proper_run(ctx: Context, trigger_start: int, commons: int = 2) -> tuple[int, int] | None:
     """(mention start, name start) of the proper-noun run before a trigger, or None."""
     text, floor = ctx.text, ctx.sentence_start(trigger_start)
     word_start = trigger_start
@@ -269,13 +260,17 @@ def _proper_run(ctx: Context, trigger_start: int) -> tuple[int, int] | None:
         kinds.append(_name_word(ctx, word_start, trigger_start, glued=True))
         if kinds[0] is None:
             return None
-    start = word_start
+    start, starts = word_start, []
     for ws, we in words_before(text, word_start, floor):
         kind = _name_word(ctx, ws, we)
-        if kind is None or len(kinds) >= 6:
+        if kind is None or len(kinds) >= 6 or (kind == "common" and kinds.count("common") >= commons):
             break
         kinds.append(kind)
-        start = ws
+        starts.append(ws)
+    while kinds and kinds[-1] == "common":       # common nouns only between a proper noun and the trigger
+        kinds.pop()
+        starts.pop()
+    start = starts[-1] if starts else start
     if "proper" not in kinds:
         return None
     ordinal = rules().ordinal_re.match(text, start)
@@ -291,7 +286,7 @@ def find_unquoted(ctx: Context, taken: list) -> list[Mention]:
         if (t0 not in ctx.tokens.start_set or _inside(taken, t0) or _inside(found, t0)
                 or (match.group(1) in rules().glued_only and (t0 == 0 or text[t0 - 1].isspace()))):
             continue
-        run = _proper_run(ctx, t0)
+        run = _proper_run(ctx, t0, 2 if rules().triggers[match.group(1)] in HOST_TYPES else 0)
         if run is None or (_body_at(ctx, t0) and not _session_of_body(ctx, run[0])):
             continue
         gloss = re.match(r"\s?\(([A-Za-z0-9][^()]{0,40})\)", text[t1:t1 + 44])
@@ -346,8 +341,8 @@ def _noun_run_start(ctx: Context, head_start: int, avoid: list) -> int:
         return head_start
     for n, (ws, we) in enumerate(words_before(text, start, floor)):
         if (n >= 3 or not ctx.tokens.all_in(ws, we, NOMINAL) or ctx.tokens.has(ws, we, ("NNB", "SSO", "SSC"))
-                or any(ws < m.end and m.start < we for m in avoid)):
-            break
+                or any(ws < m.end and m.start < we for m in avoid) or text[ws:we] in rules().venue_stop):
+            break                                       # 회담 후 …: no time word inside a name
         start = ws
     return start
 
@@ -425,22 +420,43 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
     text, found = ctx.text, []
     for match in rules().visit_re.finditer(text):
         place_start = _place_before(ctx, match.start())
-        if place_start is None or _inside(taken, match.start("verb")) or _no_report(text, match.start("verb")):
+        if (place_start is None or _inside(taken, match.start("verb")) or _no_report(text, match.start("verb"))
+                or _unreal_after(text, match.start("verb"))):
             continue
         place = text[place_start:match.start()]
         trigger = f"{(match.group('mod') or '').strip()} {match.group('verb')}".strip()
         found += _visit(ctx, place_start, match.end("verb"), place, trigger)
     for match in rules().implied_visit_re.finditer(text):
-        if not _no_report(text, match.start()):
+        if not (_no_report(text, match.start()) or _unreal_after(text, match.start())):     # 방한을 희망
             found += _visit(ctx, match.start(), match.end(1), rules().implied_places[match.group(1)], "방문")
+    for match in _trip_re().finditer(text):                 # 미국 출장길에 올라: a trip abroad is a visit
+        place_start = _place_before(ctx, match.start())
+        if place_start is not None and not _inside(found + taken, place_start):
+            found += _visit(ctx, place_start, match.end(), text[place_start:match.start()], "방문", anywhere=True)
+    for match in _current_visit_re().finditer(text):        # 이번 방일(訪日)이 …: the visit under way
+        if not _inside(found + [m for m in taken if isinstance(m, Mention)], match.start(1)):    # quotes allowed
+            found += _visit(ctx, match.start(1), match.end(1), rules().implied_places[match.group(1)], "방문")
     return found
 
 
-def _visit(ctx: Context, start: int, end: int, place: str, trigger: str) -> list[Mention]:
+@lru_cache(maxsize=1)
+def _trip_re() -> re.Pattern:
+    return re.compile(rf"\s(?:{'|'.join(map(re.escape, data()['visit']['trip_phrases']))})")
+
+
+@lru_cache(maxsize=1)
+def _current_visit_re() -> re.Pattern:
+    words = "|".join(map(re.escape, rules().implied_places))
+    return re.compile(rf"(?<![가-힣])(?:{'|'.join(data()['visit']['current_markers'])})\s({words})(?:\([一-龥]+\))?(?=[이가은는을를의에도\s])")
+
+
+def _visit(ctx: Context, start: int, end: int, place: str, trigger: str, anywhere: bool = False) -> list[Mention]:
+    """A visit when its visitor stands before it (or, ``anywhere``, in its sentence: a trip's traveller)."""
     visitor = _visitor_after(ctx, end)
     ok = visitor is not None
     if not ok:
-        ok, visitor = _visitor(ctx, ctx.sentence_start(start), start, place)
+        bounds = ctx.bounds(ctx.sentence(start))
+        ok, visitor = _visitor(ctx, bounds[0], bounds[1] if anywhere else start, place)
     if not ok:
         return []
     from pipeline.lexicon import country_names
@@ -509,78 +525,7 @@ def _lead_event(named: list[Mention], kind: str, before: int) -> Mention | None:
     return earlier[0] if earlier else (compatible[0] if compatible else None)
 
 
-# -- reported, or in passing ----------------------------------------------------------------
-
-def _reported(sentence_text: str) -> bool:
-    """The sentence reports something: a reporting predicate not used habitually (열릴 때마다) or
-    negated (열리지 않았다, 채택하지 못했다)."""
-    r = rules()
-    for word in r.reporting:
-        for match in re.finditer(re.escape(word), sentence_text):
-            if not r.habitual_re.match(sentence_text, match.end()):
-                return True
-    return False
-
-
 def _no_report(text: str, verb_start: int) -> bool:
     """The verb (체결, 방문, 채택 …) starting at ``verb_start`` is negated or habitual."""
     verb = re.match(r"[가-힣]{2}", text[verb_start:])
     return bool(verb and rules().habitual_re.match(text, verb_start + verb.end()))
-
-
-def _in_passing(m: Mention, text: str) -> bool:
-    """A time anchor (NAME 이후, NAME을 앞두고) with no reporting modifier before it, or the title of a
-    work / an expression (영화 ‘…’, ‘…’이라는 표현)."""
-    r = rules()
-    before, after = text[max(0, m.start - 16):m.start], text[m.end:m.end + 16]
-    if r.work_re.search(before) or r.expression_re.match(after):
-        return True
-    return bool(r.anchor_re.match(after)) and not r.modifier_re.search(before.rstrip(" ‘'“\""))
-
-
-def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
-    """Named mentions (kept when reported, not in passing) and the back-references to them."""
-    text, quoted = ctx.text, ctx.quoted
-    named = find_named(ctx)
-    named += find_unquoted(ctx, quoted + named)
-    named += find_signings(ctx, quoted + named)
-    named += find_visits(ctx, quoted + named)
-    named = [m for m in named if _kept(ctx, m)]
-    from .clause import find_clauses            # events read from reporting clauses (clause.py imports this module)
-    named += find_clauses(ctx, named)
-    named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
-    named += find_bare_hosted(ctx, named, quoted + named)
-    named = sorted((m for m in named if _kept(ctx, m)), key=lambda m: m.start)
-    from .clause import bare_references
-    return named, find_references(text, named, ctx.sentence) + bare_references(ctx, named)
-
-
-def _kept(ctx: Context, m: Mention) -> bool:
-    if m.rule.startswith("clause_"):           # the clause is its own reporting predicate
-        return not _in_passing(m, ctx.text)
-    if m.rule == "unquoted_name" and not _own_predicate(ctx, m):
-        return False
-    if m.rule in ("visit", "signing") and rules().habitual_adverb_re.search(ctx.text, ctx.bounds(m.sentence)[0], m.end):
-        return False
-    return _reported(ctx.text[slice(*ctx.bounds(m.sentence))]) and not _in_passing(m, ctx.text)
-
-
-def _own_predicate(ctx: Context, m: Mention) -> bool:
-    """An unquoted name needs a reporting predicate of its own: a modifier right before it (열린 G20
-    정상회의), or the first reporting word after it in the same clause (G20 정상회의가 … 열렸다,
-    APEC 정상회의 참석차): no clause ending or relative ending between, quoted names and dates aside."""
-    text = ctx.text
-    if rules().modifier_re.search(text[max(0, m.start - 12):m.start]):
-        return True
-    end = ctx.bounds(m.sentence)[1]
-    hits = [(i, i + len(w)) for w in rules().reporting for i in [text.find(w, m.end, end)] if i >= 0]
-    if not hits:
-        return False
-    first, first_end = min(hits)
-    if rules().habitual_re.match(text, first_end):       # 개최 여부, 열리지 않았다
-        return False
-    return not ctx.tokens.has(m.end, first, CLAUSE_END + ("ETM",), skip=ctx.quoted + ctx.analysis.dates)
-
-
-# -- linking dates, places, counts --------------------------------------------------------
-

@@ -26,7 +26,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .cluster import stable_id
-from .find import Context, Mention, Tokens, predicate_gap, words_before, find_mentions
+from .find import Context, Mention, Tokens, predicate_gap, words_before
+from .passing import find_mentions
 from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
 def _date_before(m: Mention, ctx: Context):
     """The last date before the name in its sentence (≤ 80 chars, no quote between), else one in
@@ -151,10 +152,13 @@ def _by_genitive(site: CountSite):
 
 
 def _by_count_subject(site: CountSite):
-    """R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject."""
+    """R3: 'N곳은 … ‘NAME’을 발표했다', 'N개국이 ‘NAME’에 서명했다' — the count is the subject (not when its
+    own verb is attendance: 'N개국이 참석한 가운데 … 공동성명을 채택했다' counts the meeting's participants)."""
     if not re.match(r"(?:\s[가-힣]{2,8}?)?(은|는|이|가)\s", site.after):    # N개국(이), N개국 외교장관은
         return None
     for m in site.mentions:
+        if re.search(r"(?:참석|참가|참여)(?:한|하는|해|했)", site.text[site.number.end:m.start]):
+            return None                           # N개국이 참석한 가운데 … 공동성명을 채택: they attended the meeting
         if m.start > site.number.end and re.match(r"\s?(을|를|에)\s?(공동\s?)?(발표|채택|서명|체결|선언|동참|참여|가입|내고|냈|내놓|내놨)",
                                                   site.text[m.end:m.end + 12]):
             return m, _count_role(site.text[m.end:site.sentence_end], m.type) or "signatories"
@@ -179,8 +183,11 @@ def _by_event_subject(site: CountSite):
 
 
 def _by_only_event(site: CountSite):
-    """R5: the sentence's only event, with a participation predicate ('… 100개국 이상의 … 모였습니다')."""
-    events = {id(m.parent or m): m for m in site.mentions}
+    """R5: the sentence's only event (or its only gathering: people attend meetings, not the statements or
+    pledges beside them), with a participation predicate ('… 100개국 이상의 … 모였습니다')."""
+    events = {id(m.parent or m): (m.parent or m) for m in site.mentions}
+    if len(events) > 1:
+        events = {k: m for k, m in events.items() if m.type in HOST_TYPES}
     if len(events) == 1 and any(p in site.after for p in rules().sentence_predicates):
         default = "attendees" if site.number.counted == "person" else "participants"
         return next(iter(events.values())), _role_hint(site) or default
@@ -192,20 +199,21 @@ def _role_hint(site: CountSite) -> str | None:
 
 
 def _by_number_of(site: CountSite):
-    """R7: 'N건의 양해각서(MOU)를 체결': how many agreements or statements one signing made."""
+    """R7: 'N건의 양해각서(MOU)를 체결', 'MOU 8건을 체결': how many agreements or statements one signing made."""
     if site.number.unit != "건":
         return None
     head = re.match(r"의\s(?:[가-힣A-Za-z]+\s){0,2}", site.after)
     at = site.number.end + (head.end() if head else 0)
-    following = [m for m in site.mentions if head and at <= m.end and m.start <= at + 12
+    following = [m for m in site.mentions if head and site.number.end < m.end and m.start <= at + 12
                  and m.type in SIGNED_TYPES]
-    return (following[0], "other") if following else None
+    before = [m for m in site.mentions if m.type in SIGNED_TYPES and 0 <= site.number.start - m.end <= 1]
+    return (following or before or [None])[0] and ((following or before)[0], "other")    # … MOU 8건을 체결
 
 
 def _by_subject_of_only_event(site: CountSite):
     """R9: '4개국 대사가 25일 서울에서 회동했다': the count is the subject of the sentence's only event."""
     events = {id(m.parent or m): m for m in site.mentions}
-    if len(events) != 1 or not re.match(r"(?:\s[가-힣]{1,8}?)?(은|는|이|가)\s", site.after):
+    if len(events) != 1 or not re.match(r"(?:\s[가-힣]{1,8}?){0,2}(은|는|이|가)\s", site.after):
         return None
     event = next(iter(events.values()))
     if event.start <= site.number.end:
@@ -281,9 +289,14 @@ def extract_events(analysis, doc=None) -> list[dict]:
             draft.clause_dated = m.date is not None
         draft.location = draft.location or venue
     _merge_drafts(drafts)
-    _link_counts(analysis, named + refs, drafts)
+    _link_counts(analysis, named + [r for r in refs if r.rule != "bare_topic"], drafts)   # topics: date, place
     for ref in refs:
-        _draft_for(drafts, ref.parent).sentences.add(ref.sentence)
+        draft = _draft_for(drafts, ref.parent)
+        draft.sentences.add(ref.sentence)
+        if ref.rule == "bare_topic":                       # 포럼은 오는 29일 … 신라호텔에서 열린다
+            date_mention, venue = _date_and_venue(ref, ctx)
+            draft.date_mention = draft.date_mention or date_mention
+            draft.location = draft.location or venue
     _inherit_from_parents(drafts, named + refs)
     return [_row(d, analysis, drafts) for d in drafts.values()]
 
@@ -342,6 +355,8 @@ def _same_event(a: Draft, b: Draft) -> bool:
     elif FAMILY[ta] != FAMILY[tb] and not (_launchish(a) and _launchish(b)):
         return False
     generic = any(m.generic for m in a.mentions + b.mentions)
+    if ta == tb in ("agreement", "launch") and (_bare(a) or _bare(b)):
+        return True                              # 협약식을 가졌다 beside 동해시-카카오 업무협약: one signing
     if generic and ((ta == tb and a.sentences & b.sentences) or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
     for na in a.names:
@@ -355,6 +370,17 @@ def _same_event(a: Draft, b: Draft) -> bool:
             if trigger and tail >= len(trigger.group(1)) + 2:
                 return True
     return False
+
+
+def _bare(d: Draft) -> bool:
+    """Every name of the draft is a bare head (협약식, MOU, 양해각서), no name of its own."""
+    return all(_bare_name(n) for n in d.names)
+
+
+def _bare_name(name: str) -> bool:
+    from .clause import spec as clause_spec
+    heads = {h.replace(" ", "") for h in set(rules().triggers) | set(clause_spec()["nouns"])}
+    return name.replace(" ", "") in heads
 
 
 def _merge_drafts(drafts: dict[str, Draft]) -> None:
@@ -454,6 +480,7 @@ def _display_name(draft: Draft) -> str:
     """The most frequent name, a Korean one when there is one (the English title goes to name_en)."""
     korean = [n for n in draft.names if re.search(r"[가-힣]", n)]
     names = korean or draft.names
+    names = [n for n in names if not _bare_name(n)] or names       # 협약식 beside 수소 생태계 업무협약
     return Counter(names).most_common(1)[0][0] if names else draft.mention.name
 
 

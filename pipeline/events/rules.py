@@ -60,6 +60,7 @@ class Rules:
     needs_name: frozenset[str]
     max_gap_days: int
     venue_stop: frozenset[str]
+    gathering_heads: tuple[str, ...]   # ‘A 업무협약 및 B 준공식’: a quoted ceremony whose parts may be events
 
 
 def _alt(words) -> str:
@@ -123,6 +124,7 @@ def rules() -> Rules:
         needs_name=frozenset(spec["heads_needing_a_name"]),
         max_gap_days=spec["cluster_max_gap_days"],
         venue_stop=frozenset(spec["venue_stop_words"]),
+        gathering_heads=tuple(spec["gathering_heads"]),
     )
 
 
@@ -148,8 +150,10 @@ def split_english(name: str) -> tuple[str, str | None]:
 
 
 def strip_tail(name: str) -> str:
-    """Drop a trailing Korean gloss '(네트워크)' and ceremony words ('개회식') before typing."""
+    """Drop a trailing Korean gloss '(네트워크)', a year ('AI 서울 포럼 2025') and ceremony words ('개회식') before
+    typing."""
     name = re.sub(r"\s?\([가-힣 ]{1,10}\)$", "", name).rstrip()
+    name = re.sub(r"(?<=[가-힣A-Za-z])\s?(?:19|20)\d\d$", "", name).rstrip()
     for suffix in rules().ceremony:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)].rstrip()

@@ -1,21 +1,27 @@
 """Less common forms of officials, beside the main leftward parse of :mod:`pipeline.extract.officials`:
 
-- title-first appositions: ``창업자 마크 레이버트는``, ``(부장판사 이관형·최병률·유석동)는``;
-- broadcast slash captions: ``구병삼/통일부 대변인``, ``이은희 / 인하대 소비자학 교수``.
+- title-first appositions: ``창업자 마크 레이버트는``, ``(부장판사 이관형·최병률·유석동)는``, ``보좌관인 필립 레인스를``;
+- broadcast slash captions: ``구병삼/통일부 대변인``, ``이은희 / 인하대 소비자학 교수``;
+- a Korean name before bodies the gazetteer lacks: ``김승평 조선대 원자력공학과 교수``, ``신우현 경북 성동시장
+  상인회장`` (at most two body words and a place between name and title);
+- names glossed in Latin letters: ``또 럼(To Lam) 서기장``: the gloss's words count the Hangul name's words,
+  whatever Kiwi reads them as (또 is an adverb, 럼 a noun).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import replace
 
-from .officials import _Cand, _Title, _country_of_org, _korean_shape, _name_word, _shared_names, _weak_name
+from pipeline import lexicon as gz
+from .officials import (_Cand, _Title, _body_endings, _country_of_org, _korean_shape, _long_heads, _long_titles,
+                        _name_word, _shared_names, _weak_name)
 
 
 def title_first(t: _Title, words, wi: int, orgs) -> list[_Cand] | _Cand | None:
     """Title-first appositions: '창업자 마크 레이버트는', '(부장판사 이관형·최병률·유석동)는': the name right
     after a bare title, ending at a particle or punctuation (a Korean name of three syllables Kiwi reads
     as a proper noun, a foreign name of two words, or Korean names joined by a middle dot)."""
-    if not words[wi].bare or wi + 1 >= len(words) or words[wi + 1].lead:
+    if not (words[wi].bare or words[wi].tail == "인") or wi + 1 >= len(words) or words[wi + 1].lead:
         return None
     first = words[wi + 1]
     if first.text.endswith(")") and "(" not in first.text:       # '(부장판사 이관형·최병률)는': the bracket closes here
@@ -54,3 +60,42 @@ def slash_caption(t: _Title, text: str, orgs) -> _Cand | None:
     org = next((o for o in orgs if m.start(2) <= o.start and o.end <= t.start), None)
     country = _country_of_org(org) if org else None
     return _Cand(m.start(1), t.end, m.start(1), m.end(1), m.group(1), None, t.title, t.base, org, country, "slash_caption")
+
+
+def glossed_start(words, k: int, name_latin: str | None) -> int | None:
+    """Index of the first word of a name whose last word ``words[k]`` carries a Latin gloss of as many
+    words (또 럼(To Lam)), when those words are bare Hangul words of one to four syllables; else None."""
+    n = len(name_latin.split()) if name_latin else 0
+    if n < 2 or k - n + 1 < 0:
+        return None
+    run = words[k - n + 1:k]
+    if all(w.bare and not w.lead and re.fullmatch(r"[가-힣]{1,4}", w.text) for w in run) and not words[k].lead:
+        return k - n + 1
+    return None
+
+
+def name_before_bodies(t: _Title, words, wi: int, orgs) -> _Cand | None:
+    """'김승평 조선대 원자력공학과 교수': a Korean full name (three syllables, a surname Kiwi reads as a proper
+    noun) before at most two body words (ending in an organisation head, a body ending, 대/과/단, or a
+    title: 성동시장) and a place, all bare, then the title."""
+    k, bodies = t.first_word - 1, 0
+    while k >= 0 and words[k].bare and not words[k + 1].lead:
+        text = words[k].text
+        if text in gz.place_names() or gz.country_names().get(text):
+            k -= 1
+            continue
+        body = len(text) >= 3 and re.fullmatch(r"[가-힣A-Za-z0-9]+", text) and (
+            text.endswith(_long_heads() + _body_endings() + _long_titles()) or text[-1] in "대과단")
+        if not body or bodies == 2:
+            break
+        bodies, k = bodies + 1, k - 1
+    if bodies == 0 or k < 0 or not words[k].bare or (k + 1 < len(words) and words[k + 1].lead):
+        return None
+    w = words[k]
+    if not (len(w.text) == 3 and _korean_shape(w.text) and w.tags[0].startswith("NNP") and len(w.pieces[0]) <= 3
+            and _name_word(w, orgs, last=True)):
+        return None
+    if k > 0 and words[k - 1].bare and not w.lead and _name_word(words[k - 1], orgs, last=False):
+        return None                                # part of a longer name: not this form
+    return _Cand(w.stem_start, t.end, w.stem_start, w.stem_end, w.text, None, t.title, t.base, None, None,
+                 "name_before_bodies")

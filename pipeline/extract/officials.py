@@ -131,12 +131,12 @@ def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | 
         org = None
         if prefix:
             o = org_end.get(w.stem_start + len(prefix))
-            if o is not None and o.start >= w.stem_start and not (
-                    spec["compound"] == "location" and _place_prefix(prefix)):
+            placed = _place_prefix(prefix, spec.get("place_suffixes"))
+            if o is not None and o.start >= w.stem_start and not (spec["compound"] == "location" and placed):
                 org, prefix = o, ""
             elif spec["compound"] == "none":
                 continue
-            elif spec["compound"] == "location" and not _place_prefix(prefix):
+            elif spec["compound"] == "location" and not placed:
                 continue
             elif len(prefix) > 14 or (len(prefix) == 1 and gz.is_hangul(prefix)):
                 continue                 # 유+상무 is a name glued to a title, not a compound
@@ -207,10 +207,11 @@ def _starts_with_country(t: str) -> bool:
     return any(t[:k] in countries for k in range(2, len(t)))
 
 
-def _place_prefix(prefix: str) -> bool:
-    """서울 (서울시장), 세종 (세종시장), 제주 (제주도지사), 유성 (유성구청장)."""
+def _place_prefix(prefix: str, suffixes=None) -> bool:
+    """서울 (서울시장), 세종 (세종시장), 제주 (제주도지사), 유성 (유성구청장); ``suffixes``: the place endings a
+    title allows (시장: a 시, so 성동시장 is a market)."""
     places = gz.place_names()
-    return any(p in places for p in (prefix, prefix + "시", prefix + "도", prefix + "구", prefix + "군"))
+    return any(prefix + s in places for s in (suffixes or ("", "시", "도", "구", "군")))
 
 
 def _overlaps_org(w: gz.Word, orgs) -> bool:
@@ -232,16 +233,17 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     if (t in stop or t in _titles()[0] or t in gz.country_names() or t in gz.place_names()
             or gz.norm_phrase(t) in gz.org_alias_map() or _overlaps_org(w, orgs)):
         return False
-    if t.endswith(_titles()[3]) or t.endswith(_long_heads()):
-        return False                       # 기자; 굿네이버스컴퍼니, 미국판매법인 are bodies
+    if t.endswith(_titles()[3]) or t.endswith(_long_heads()) or (len(t) >= 4 and t.endswith(_long_titles())):
+        return False                       # 기자; 굿네이버스컴퍼니, 미국판매법인 are bodies; 성동시장 a market
     if _starts_with_country(t):
         return False
     if len(t) <= 4 and all(ch in gz.titles().get("country_syllables", "") for ch in t) and len(t) > 1:
         return False                       # 한중, 한미일: countries in short, not a name
     tags = w.tags
-    if (len(t) == 3 and _korean_shape(t) and len(w.pieces) >= 2 and w.pieces[0] == t[0]
-            and tags[0].startswith("NNP")):
-        return True                        # 임 + 채 + 원: a surname then pieces Kiwi could not place
+    if _korean_shape(t) and len(w.pieces) >= 2 and (w.pieces[0] == t[0] and (tags[0].startswith("NNP") and (
+            len(t) == 3 or tags[1].startswith("MM")) or len(w.pieces) == 3 and not any(x[0] in "JEV" for x in tags))
+            or len(t) == 3 and tags[0].startswith("NNP") and tags[-1].startswith("MM")):
+        return True                        # 임+채+원, 조+현, 여+한+구, 이창+양: a surname, pieces Kiwi could not place
     if len(t) == 1:
         return last or any(tag.startswith("NNP") for tag in tags)
     if len(t) == 3 and _korean_shape(t) and (tags[0].startswith("MM") and len(w.pieces[0]) == 1
@@ -359,10 +361,12 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     name_latin = None
     if w.paren and _HAS_LATIN.search(w.paren[2]) and not _HAS_HANGUL.search(w.paren[2]):
         name_latin = w.paren[2].strip()
-    first = k
+    from .official_forms import glossed_start          # 또 럼(To Lam): the gloss counts the name's words
+    glossed = glossed_start(words, k, name_latin)
+    first = k if glossed is None else glossed
     extended = {k: w}
-    strong_prev = False
-    while first - 1 >= 0 and first - k > -4 and not words[first].lead:
+    strong_prev = glossed is not None
+    while glossed is None and first - 1 >= 0 and first - k > -4 and not words[first].lead:
         p = words[first - 1]
         if _is_initial(p, text):
             first -= 1
@@ -512,7 +516,7 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
             k = o.text.rfind("(")
             if k > 0:
                 org_end.setdefault(o.start + len(o.text[:k].rstrip()), o)
-    from .official_forms import slash_caption, title_first     # the less common forms (imports this module)
+    from .official_forms import name_before_bodies, slash_caption, title_first     # less common forms
 
     cands: list[_Cand] = []
     for wi, w in enumerate(words):
@@ -521,7 +525,8 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
         t = _title_in_word(w, words, wi, org_end, text)
         if t is None:
             continue
-        c = slash_caption(t, text, orgs) or _parse(t, words, orgs, org_end, text) or title_first(t, words, wi, orgs)
+        c = (slash_caption(t, text, orgs) or _parse(t, words, orgs, org_end, text) or title_first(t, words, wi, orgs)
+             or name_before_bodies(t, words, wi, orgs))
         if isinstance(c, list):
             cands += c
         elif c is not None:
