@@ -210,3 +210,9 @@ def test_cluster_a_specific_name_inside_another_or_spelled_two_ways_is_one_event
 ])
 def test_cluster_near_names_need_a_specific_name_and_the_same_occasion(a, b):
     assert len(cluster_rows([a, b], {})) == 2
+
+
+def test_attending_amid_is_no_part_of_the_name(analyse):
+    events = analyse("25개국 대표단이 참가한 가운데 국제원자력안전회의가 12일 오스트리아 빈에서 열렸다.",
+                     date(2025, 6, 13)).events
+    assert [e["name"] for e in events] == ["국제원자력안전회의"]

@@ -143,6 +143,17 @@ def _by_participation_phrase(site: CountSite):
     return None
 
 
+def _by_attending_amid(site: CountSite):
+    """R10: 'N개국 … 이 참석한 가운데 NAME이 개막했다' — those attending are the named gathering's."""
+    phrase = re.match(rf"[^.。]{{0,40}}?{PARTICIPATION}한 가운데\s?", site.after)
+    if phrase:
+        at = site.number.end + phrase.end()
+        following = [m for m in site.mentions if at <= m.start <= at + 20]
+        if following:
+            return following[0], _role_hint(site) or ("attendees" if site.number.counted == "person" else "participants")
+    return None
+
+
 def _by_genitive(site: CountSite):
     """R2: '‘NAME’이 N개국의 참여로 채택됐다' — the name is the subject before the count."""
     before = [m for m in site.mentions if m.end <= site.number.start]
@@ -229,7 +240,7 @@ def _by_adjacent_name(site: CountSite):
     return None
 
 
-COUNT_RULES = (_by_number_of, _by_participation_phrase, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
+COUNT_RULES = (_by_number_of, _by_participation_phrase, _by_attending_amid, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
                _by_only_event, _by_subject_of_only_event, _by_adjacent_name)
 
 
