@@ -64,6 +64,8 @@ def _problems(event: dict, want: dict) -> list[str]:
     for counted, value in want.get("counts", {}).items():
         if not any(c["counted"] == counted and c["value"] == float(value) for c in counts):
             out.append(f"no {counted} count {value}")
+    if want.get("no_counts") and counts:
+        out.append(f"counts {[(c['value'], c['counted']) for c in counts]} where the text states none for it")
     for counted, role in want.get("roles", {}).items():
         if not any(c["counted"] == counted and c["role"] == role for c in counts):
             out.append(f"no {counted} count in role {role}")

@@ -177,11 +177,17 @@ def _by_count_subject(site: CountSite):
 
 
 def _by_partner(site: CountSite):
-    """R6: 'N곳과 … 협약을 맺었다' — the count is the signing partner."""
+    """R6: 'N곳과 … 협약을 맺었다' — the count is the signing partner; 'N곳 대표와 간담회를 열었다' — those met."""
     if re.match(r"(와|과)\s", site.after):
         signings = [m for m in site.mentions if m.start > site.number.end and m.rule == "signing"]
         if signings:
             return signings[0], "signatories"
+    met = re.match(r"(?:\s?[가-힣]{1,6}){0,2}?(와|과)\s", site.after)
+    if met:
+        at = site.number.end + met.end()
+        gatherings = [m for m in site.mentions if at <= m.start <= at + 2 and m.type in HOST_TYPES]
+        if gatherings:
+            return gatherings[0], _role_hint(site) or "participants"
     return None
 
 
@@ -235,7 +241,7 @@ def _by_subject_of_only_event(site: CountSite):
 def _by_adjacent_name(site: CountSite):
     """R8: '21개국 외교장관 공동성명', '10개국 외교장관 회의': the count right before the event's name."""
     for m in site.mentions:
-        if m.named and re.fullmatch(r"\s?", site.text[site.number.end:m.start]):
+        if m.named and m.start >= site.number.end and re.fullmatch(r"\s?", site.text[site.number.end:m.start]):
             return m, "signatories" if m.type in SIGNED_TYPES else "participants"
     return None
 
