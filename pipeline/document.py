@@ -70,10 +70,25 @@ def analyse(text: str, reference: date | None, doc=None, title: str | None = Non
     result.locations = extract_locations(doc, result.organizations)
     result.events = extract_events(result, doc)
     if title and title.strip():
-        from pipeline.events.headline import headline_events
+        from pipeline.events.headline import could_report, headline_events
         title = scrub(title)
-        title_doc = get_nlp()(title)
-        result.events += headline_events(analyse(title, reference, title_doc), title_doc, result, doc)
+        if could_report(title):
+            title_doc = get_nlp()(title)
+            result.events += headline_events(_title_analysis(title, reference, title_doc), title_doc, result, doc)
+    return result
+
+
+def _title_analysis(title: str, reference: date | None, doc) -> Analysis:
+    """What the headline rules read of a title: its dates, organisations, officials and places."""
+    from pipeline.extract.dates import extract_dates
+    from pipeline.extract.entities import extract_locations, extract_officials, extract_organizations
+    from pipeline.nlp import sentence_starts
+
+    result = Analysis(title, reference, sentence_starts(doc) or [0])
+    result.dates = extract_dates(title, reference)
+    result.organizations = extract_organizations(doc)
+    result.officials = extract_officials(doc, result.organizations)
+    result.locations = extract_locations(doc, result.organizations)
     return result
 
 

@@ -218,3 +218,31 @@ def test_attending_amid_is_no_part_of_the_name(analyse):
     events = analyse("25개국 대표단이 참가한 가운데 국제원자력안전회의가 12일 오스트리아 빈에서 열렸다.",
                      date(2025, 6, 13)).events
     assert [e["name"] for e in events] == ["국제원자력안전회의"]
+
+
+def test_cluster_candidate_pairs_give_the_groups_all_pairs_give(monkeypatch):
+    """The sweep over dates finds every pair the pairwise rules can join: same groups as trying all pairs."""
+    import random
+
+    from pipeline.events import cluster as C
+
+    rnd = random.Random(7)
+    events = []
+    for i in range(120):
+        start = f"2025-0{rnd.randint(1, 3)}-1{rnd.randint(0, 9)}" if rnd.random() < 0.8 else None
+        e = _event(f"art{i % 40}", rnd.choice(["한미 정상회담", "한미 정상회의", "자회사 카카오엔터프라이즈 출범",
+                                               "카카오엔터프라이즈 출범", "서울 에너지 장관회의"]),
+                   rnd.choice(["summit", "launch", "meeting"]), start)
+        e.update(location=rnd.choice([None, "서울", "경주"]), officials=rnd.choice([[], ["p1"], ["p2"]]))
+        events.append(e)
+    fast = cluster_rows(events, {})
+    monkeypatch.setattr(C, "_candidate_pairs", lambda evs: ((i, j) for i in range(len(evs)) for j in range(i + 1, len(evs))))
+    slow = cluster_rows(events, {})
+    assert sorted(sorted(r["event_ids"]) for r in fast) == sorted(sorted(r["event_ids"]) for r in slow)
+
+
+def test_titles_without_an_event_word_are_not_read():
+    from pipeline.events.headline import could_report
+
+    assert not could_report("오늘의 날씨: 전국 흐리고 비")
+    assert could_report("李대통령 23~24일 방일") and could_report("통합 발전위원회 출범")

@@ -88,6 +88,27 @@ def _dates_compatible(a: dict, b: dict, gap: int) -> bool:
     return a["date_start"] <= b["date_end"] + slack and b["date_start"] <= a["date_end"] + slack
 
 
+def _candidate_pairs(events: list[dict]):
+    """The pairs the pairwise rules may join, without looking at every pair (a nightly table holds thousands of
+    events): of one type, and either on overlapping days or both undated with a place."""
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for i, event in enumerate(events):
+        by_type[event["type"]].append(i)
+    for members in by_type.values():
+        dated = sorted((i for i in members if events[i]["date_start"]), key=lambda i: events[i]["date_start"])
+        active: list[int] = []
+        for i in dated:            # a sweep over start dates: the events still running when this one starts
+            start = events[i]["date_start"]
+            active = [j for j in active if events[j]["date_end"] >= start]
+            for j in active:
+                yield (min(i, j), max(i, j))
+            active.append(i)
+        placed = [i for i in members if not events[i]["date_start"] and _place_key(events[i]["location"])]
+        for n, i in enumerate(placed):
+            for j in placed[n + 1:]:
+                yield (min(i, j), max(i, j))
+
+
 def _group(events: list[dict]) -> list[list[dict]]:
     gap = rules().max_gap_days
     parent = list(range(len(events)))
@@ -106,10 +127,10 @@ def _group(events: list[dict]) -> list[list[dict]]:
         for i in members[1:]:
             if _dates_compatible(events[members[0]], events[i], gap):
                 parent[find(i)] = find(members[0])
-    for i, a in enumerate(events):
-        for j in range(i + 1, len(events)):
-            if find(i) != find(j) and (_same_occasion(a, events[j]) or _near_names(a, events[j])):
-                parent[find(j)] = find(i)
+    for i, j in _candidate_pairs(events):
+        a, b = events[i], events[j]
+        if find(i) != find(j) and (_same_occasion(a, b) or _near_names(a, b)):
+            parent[find(j)] = find(i)
     groups: dict[int, list[dict]] = defaultdict(list)
     for i, event in enumerate(events):
         groups[find(i)].append(event)

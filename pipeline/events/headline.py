@@ -57,6 +57,22 @@ def spec() -> dict:
     }
 
 
+@lru_cache(maxsize=1)
+def _event_words() -> re.Pattern:
+    """Every word some headline rule needs (a predicate, a launch word, a signing head, a dated summit noun,
+    a partner noun, a visit word): a title with none of them reports no event."""
+    h = data()["headline"]
+    words = [w for ws in h["predicates"].values() for w in ws]
+    words += list(h["launch_predicates"]) + list(data()["signing"]["heads"]) + list(h["dated_nouns"])
+    words += list(h["partner_nouns"]) + list(data()["visit"]["implied"]) + ["방문", "국빈방문"]
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+
+
+def could_report(title: str) -> bool:
+    """Whether the headline rules can find an event in ``title`` at all (spares tokenising most titles)."""
+    return bool(title and title.strip() and _event_words().search(title))
+
+
 def headline_events(title_analysis, doc, body, body_doc) -> list[dict]:
     """Event rows (as ``link.extract_events`` makes them) for the headline's own events; ``body``: the
     article's ``Analysis`` (its events, and its lead for a date and place the headline does not give)."""
