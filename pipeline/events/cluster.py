@@ -64,7 +64,7 @@ NEAR_NAME_RATIO = 0.9         # transliterations spelled two ways: 알팔레 / �
 def _near_names(a: dict, b: dict) -> bool:
     """One event named a little differently by two articles: of one type, one specific name inside the
     other (자회사 카카오엔터프라이즈 출범) or spelled differently in letters, never in digits (제1차 / 제2차);
-    on overlapping days, or both undated at one place."""
+    on overlapping days, or both undated at the same place."""
     if a["type"] != b["type"] or a["article_id"] == b["article_id"]:
         return False
     short, long_ = sorted((name_key(a["name"] or ""), name_key(b["name"] or "")), key=len)
@@ -78,7 +78,7 @@ def _near_names(a: dict, b: dict) -> bool:
     if a["date_start"] and b["date_start"]:
         return a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]
     pa, pb = _place_key(a["location"]), _place_key(b["location"])
-    return not a["date_start"] and not b["date_start"] and bool(pa) and (pa in pb or pb in pa)
+    return not a["date_start"] and not b["date_start"] and bool(pa) and pa == pb
 
 
 def _dates_compatible(a: dict, b: dict, gap: int) -> bool:
@@ -90,7 +90,7 @@ def _dates_compatible(a: dict, b: dict, gap: int) -> bool:
 
 def _candidate_pairs(events: list[dict]):
     """The pairs the pairwise rules may join, without looking at every pair (a nightly table holds thousands of
-    events): of one type, and either on overlapping days or both undated with a place."""
+    events): of one type, and either on overlapping days or both undated at one place."""
     by_type: dict[str, list[int]] = defaultdict(list)
     for i, event in enumerate(events):
         by_type[event["type"]].append(i)
@@ -103,10 +103,14 @@ def _candidate_pairs(events: list[dict]):
             for j in active:
                 yield (min(i, j), max(i, j))
             active.append(i)
-        placed = [i for i in members if not events[i]["date_start"] and _place_key(events[i]["location"])]
-        for n, i in enumerate(placed):
-            for j in placed[n + 1:]:
-                yield (min(i, j), max(i, j))
+        at_place: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            if not events[i]["date_start"] and _place_key(events[i]["location"]):
+                at_place[_place_key(events[i]["location"])].append(i)
+        for placed in at_place.values():
+            for n, i in enumerate(placed):
+                for j in placed[n + 1:]:
+                    yield (min(i, j), max(i, j))
 
 
 def _group(events: list[dict]) -> list[list[dict]]:
