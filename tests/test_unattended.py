@@ -17,7 +17,7 @@ from pipeline.exits import DAMAGED, REFUSED, TERMINATED, USAGE
 from pipeline.batch.locking import RunLock
 from pipeline.batch.runner import run_extract
 from pipeline.settings import Settings
-from test_batch import assert_same_tables, make_corpus
+from test_batch import _crash_mid_commit, assert_same_tables, make_corpus
 
 PY = [sys.executable, "-m", "pipeline"]
 QUIET = Settings(quiet=True, workers=1)
@@ -344,23 +344,6 @@ def test_query_and_report_name_a_damaged_table(ten_pages, tmp_path):
     assert "warning: table numbers is damaged" in good.stderr
     report = cli("report", str(out), "--out", str(tmp_path / "report"))
     assert report.returncode == DAMAGED and "numbers" in last_line(report)
-
-
-def _crash_mid_commit(raw: Path, out: Path, monkeypatch) -> None:
-    real_replace, calls = os.replace, {"n": 0}
-
-    def crash_after_two(src, dst):
-        if str(dst).endswith(".parquet") and "/.staging/" not in str(dst) and ".tmp-" not in str(src):
-            calls["n"] += 1
-            if calls["n"] > 2:
-                raise OSError("simulated crash in the middle of a commit")
-        return real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", crash_after_two)
-    with pytest.raises(OSError, match="simulated crash"):
-        run_extract(raw, out, QUIET)
-    monkeypatch.setattr(os, "replace", real_replace)
-    assert (out / "_journal.json").exists()
 
 
 def test_query_finishes_a_pending_commit_or_refuses_while_a_run_holds_it(tmp_path, monkeypatch):
