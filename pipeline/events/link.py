@@ -76,7 +76,8 @@ def _venue_in(ctx: Context, start: int, end: int, clause_end_ok: bool = False) -
     first = at
     for n, (ws, we) in enumerate(words_before(text, at, start)):
         modifier = text[ws:we] == "한" or (text[ws:we].endswith("의") and ctx.tokens.all_in(ws, we, NOMINAL + ("JKG",)))
-        if (n >= 6 or text[ws] == "(" or not (modifier or ctx.tokens.all_in(ws, we, NOMINAL))
+        closes = ")" in text[ws:we] and "(" not in text[ws:we]      # '(현지 시각)': the end of an aside
+        if (n >= 6 or text[ws] == "(" or closes or not (modifier or ctx.tokens.all_in(ws, we, NOMINAL))
                 or ctx.tokens.has(ws, we, ("NNB",))
                 or text[ws:we] in rules().venue_stop or any(d.start < we and ws < d.end for d in ctx.analysis.dates)):
             break
