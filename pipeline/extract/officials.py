@@ -36,7 +36,10 @@ Known limits:
 
 Boundaries: no adverb (그만큼, 다만), time word or stop word (저녁, 기간) inside a name; a body after a
 Korean full name (조원진 우리공화당, 공성배 용인대) or between name and title (백상엽 카카오엔터프라이즈
-대표) is not part of it; a one-word "name" of seven syllables or more is a body (우사이먼성일 is six).
+대표) is not part of it but the official's organisation, and so is a word next to a Korean full name that the article
+wrote alone with a particle before (니즈퍼샌드는 … 김남진 니즈퍼샌드 대표; 엘앤에프가 … 엘앤에프 허제홍 대표: a foreign
+surname is written alone only after its full name); a one-word "name" of seven syllables or more is a body
+(우사이먼성일 is six); a word Kiwi reads as a noun and a particle (소속과) is no name.
 Names joined by a middle dot share one title (유명환ㆍ김성환 전 외교부 장관); 전/前 before the title (or
 before its organisation or country) sets ``former``. Title-first appositions and slash captions: :mod:`.official_forms`.
 """
@@ -264,7 +267,7 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
         return True
     if not last:
         return len(t) <= 4                 # split unknown pieces: 리사 -> 리 + 사
-    return _korean_shape(t)                # 고학수 -> 고학 + 수
+    return _korean_shape(t) and not _noun_and_particle(t)    # 고학수 -> 고학 + 수; not 소속 + 과 (소속과 팀장)
 
 
 def _weak_name(w: gz.Word, orgs) -> bool:
@@ -347,9 +350,11 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     if not joinable(k) and not (k >= 0 and words[k].paren and not words[k].tail and not words[k].trail
                                 and not words[k + 1].lead):
         return None
-    if (org1 is None and joinable(k - 1) and _unknown_body(words[k]) and _korean_shape(words[k - 1].text)
-            and words[k - 1].tags[0].startswith("NNP")):
-        k -= 1                                    # 백상엽 카카오엔터프라이즈 대표: a body the gazetteer lacks
+    body = None                                   # a company next to the name: the official's organisation
+    if (org1 is None and joinable(k - 1) and _korean_shape(words[k - 1].text) and words[k - 1].tags[0].startswith("NNP")
+            and (_unknown_body(words[k]) or len(words[k - 1].text) == 3 and _used_before(words[k], text))):
+        body = words[k]
+        k -= 1                                    # 백상엽 카카오엔터프라이즈 대표, 김남진 니즈퍼샌드 대표 (니즈퍼샌드는 …)
     w = words[k]
     shared = _shared_names(w, title, t, org1, country, former)
     if shared:
@@ -381,8 +386,10 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
             extended[first - 1] = p
         if _adverb_like(p):
             break                                 # 반면 트럼프, 그만큼 트럼프: no adverb inside a name
-        if len(p.text) >= 4 and _HANGUL_NAME.fullmatch(p.text) and p.text.endswith(_body_endings()):
-            break                                 # 한화시스템 김경한, 이앤엠필름 김동현: a company before the name
+        if (len(p.text) >= 4 and _HANGUL_NAME.fullmatch(p.text) and p.text.endswith(_body_endings())
+                or strong_last and len(w.text) == 3 and _korean_shape(w.text) and _used_before(p, text)):
+            body = body or p                      # 한화시스템 김경한, 엘앤에프 허제홍 (엘앤에프가 …): a company before
+            break
         strong = _name_word(p, orgs, last=False)
         if strong or (_weak_name(p, orgs) and len(p.text) <= 3 and not _korean_shape(w.text) and strong_last):
             strong_prev = strong_prev or strong
@@ -396,6 +403,8 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     name_words = [text[words[i].stem_start:words[i].end if _is_initial(words[i], text)
                        else extended.get(i, words[i]).stem_end] for i in range(first, k + 1)]
     if len(name_words) == 2 and _body_after_name(*name_words):
+        if not name_words[1].endswith(_long_titles()):
+            body = body or words[k]
         name_words, w = name_words[:1], words[k - 1]     # 류영준 카카오페이 대표: the body is no name
     if len(name_words) == 1 and _HAS_HANGUL.search(name_words[0]) and (
             len(name_words[0]) >= 7 or (len(name_words[0]) >= 4 and name_words[0].endswith(_body_endings()))):
@@ -423,8 +432,35 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
             if c:
                 country = country or c
                 mstart = words[j].stem_start
+    if org1 is None and body is not None and not surname_only:
+        org1 = OrganizationMention(body.stem_start, body.stem_end, body.text, body.text, None, "company", None, "body")
+        mstart = min(mstart, body.stem_start)
     return _Cand(mstart, t.end, name_start, name_end, " ".join(name_words), name_latin, title, t.base,
                  org1, country, "title" if not surname_only else "surname", surname_only, former)
+
+
+@lru_cache(maxsize=1)
+def _particles() -> str:
+    return "|".join(sorted(map(re.escape, gz.titles().get("body_particles", ())), key=len, reverse=True))
+
+
+def _used_before(w: gz.Word, text: str) -> bool:
+    """The article wrote the word alone with a particle before this mention (니즈퍼샌드는 … 김남진 니즈퍼샌드 대표):
+    a body. A foreign surname is written alone only after the full name (제이크 설리번 … 설리번은)."""
+    if w.tail or w.trail or not re.fullmatch(r"[가-힣]{2,12}", w.text):
+        return False
+    pattern = rf"(?<![가-힣A-Za-z0-9]){re.escape(w.text)}(?:{_particles()})(?![가-힣])"
+    return re.search(pattern, text[:w.stem_start]) is not None
+
+
+@lru_cache(maxsize=4096)
+def _noun_and_particle(t: str) -> bool:
+    """Kiwi reads the word alone as a dictionary noun and a particle about as well as anything (소속 + 과): no name."""
+    from pipeline.nlp import get_kiwi
+    readings = get_kiwi().analyze(t, top_n=3)
+    best = readings[0][1] if readings else 0.0
+    return any(len(toks) == 2 and toks[0].tag == "NNG" and len(toks[0].form) >= 2 and toks[1].tag.startswith("J")
+               and best - score <= 1.0 for toks, score in readings)
 
 
 def _unknown_body(w: gz.Word) -> bool:
@@ -531,67 +567,5 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
             cands += c
         elif c is not None:
             cands.append(c)
-    return _resolve(cands, text)
-
-
-def _resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
-    longest: dict[tuple[int, int], _Cand] = {}
-    for c in cands:                   # 김철수 법무부 장관 후보자: one mention, the longer title
-        key = (c.name_start, c.name_end)
-        if key not in longest or c.end > longest[key].end:
-            longest[key] = c
-    cands = [c for c in cands if longest[(c.name_start, c.name_end)] is c]
-    full = [c for c in cands if not c.surname_only]
-    out: list[_Cand] = []
-    for c in cands:
-        if c.surname_only:
-            pool = [f for f in full if " " not in f.name and f.name.startswith(c.name) and len(f.name) >= 2
-                    and (f.base == c.base or f.title.endswith(c.base) or c.title.endswith(f.base))]
-            if not pool:
-                continue
-            before = [f for f in pool if f.start < c.start]
-            ref = before[-1] if before else pool[0]
-            out.append(replace(c, name=ref.name, rule="backref"))
-            continue
-        if " " not in c.name:
-            # the last word of a foreign name: 도넬란 장관 -> 미셸 도넬란
-            pool = [f for f in full if " " in f.name and (f.name.split()[-1] == c.name or (
-                f.name.split()[0] == c.name and len(c.name) >= 2 and f.base == c.base))]   # 이시바 (시게루) 총리
-            if pool:
-                before = [f for f in pool if f.start < c.start]
-                ref = before[-1] if before else pool[0]
-                out.append(replace(c, name=ref.name, rule="backref"))
-                continue
-        out.append(c)
-    # one spelling per person: 미셸 더넬란 / 미셸 도넬란
-    canon: dict[str, str] = {}
-    for c in out:
-        if c.name in canon:
-            continue
-        rep = next((r for r in canon.values() if _similar(r, c.name)
-                    and any(x.name in (r, c.name) and (x.base == c.base or (x.org and c.org and x.org.canonical == c.org.canonical))
-                            for x in out if x is not c)), None)
-        canon[c.name] = rep or c.name
-    # share the organisation across mentions of one name
-    orgs_of: dict[str, dict] = {}
-    for c in out:
-        if c.org is not None:
-            orgs_of.setdefault(canon[c.name], {})[c.org.canonical] = c.org
-    result = []
-    for c in out:
-        key = canon[c.name]
-        org = c.org
-        if org is None and len(orgs_of.get(key, {})) == 1:
-            org = next(iter(orgs_of[key].values()))
-        country = c.country
-        if country is None:
-            countries = {x.country for x in out if canon[x.name] == key and x.country}
-            if len(countries) == 1:
-                country = countries.pop()
-        result.append(OfficialMention(
-            start=c.start, end=c.end, name_start=c.name_start, name_end=c.name_end, name=c.name,
-            name_latin=c.name_latin, title=c.title, organization=org.canonical if org else None,
-            country=country, role=_role(c.base, org), rule=c.rule, text=text[c.start:c.end],
-            person_id=_person_id(key, org.canonical if org else None), former=c.former))
-    result.sort(key=lambda m: (m.start, m.end))
-    return result
+    from .official_resolve import resolve
+    return resolve(cands, text)
