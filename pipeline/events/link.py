@@ -277,6 +277,7 @@ class Draft:
     parent_key: str | None = None
     mentions: list[Mention] = field(default_factory=list)
     clause_dated: bool = False
+    frames: list[tuple] = field(default_factory=list)   # (date_start, date_end, scheduled) of each dated or scheduled mention
 
 
 def _sentence_bounds(analysis, index: int) -> tuple[int, int]:
@@ -294,19 +295,22 @@ def extract_events(analysis, doc=None) -> list[dict]:
     named, refs = find_mentions(ctx)
     drafts: dict[str, Draft] = {}
     for m in named:
-        draft = _draft_for(drafts, m)
+        date_mention, venue = _date_and_venue(m, ctx)
+        frame = _frame(m, ctx)
+        draft = _draft_for(drafts, m, frame, ctx.analysis.reference)
+        if frame is not None:
+            draft.frames.append(frame)
         draft.names.append(m.name)
         draft.mentions.append(m)
         draft.name_en = draft.name_en or m.name_en
         draft.sentences.add(m.sentence)
         if m.parent is not None:
             draft.parent_key = _draft_for(drafts, m.parent).key
-        date_mention, venue = _date_and_venue(m, ctx)
         if date_mention is not None and (draft.date_mention is None or (m.date is not None and not draft.clause_dated)):
             draft.date_mention = date_mention               # a clause's own date wins over a looser one
             draft.clause_dated = m.date is not None
         draft.location = draft.location or venue
-    _merge_drafts(drafts)
+    _merge_drafts(drafts, ctx.analysis.reference)
     _link_counts(analysis, named + [r for r in refs if r.rule != "bare_topic"], drafts)   # topics: date, place
     for ref in refs:
         draft = _draft_for(drafts, ref.parent)
@@ -319,7 +323,33 @@ def extract_events(analysis, doc=None) -> list[dict]:
     return [_row(d, analysis, drafts) for d in drafts.values()]
 
 
-def _draft_for(drafts: dict[str, Draft], m: Mention) -> Draft:
+def _frame(m: Mention, ctx: Context) -> tuple | None:
+    """When a mention happens: its clause's own date, or scheduled (정상회담을 갖는다) with none. A date
+    found around the mention more loosely (a later relative clause's) does not count."""
+    d = m.date
+    if d is not None and getattr(d, "date_start", None) is not None:
+        return d.date_start, d.date_end or d.date_start, False
+    return (None, None, True) if rules().scheduled_re.match(ctx.text, m.end) else None
+
+
+def _frames_conflict(fa: list[tuple], fb: list[tuple], reference) -> bool:
+    """Two mentions dated more than a day apart, or one scheduled and the other dated before the reference
+    date, report two events (다음 달 … 정상회담을 갖는다 / 작년 11월 … 정상회담을 가진 뒤)."""
+    for a in fa:
+        for b in fb:
+            if a[0] is not None and b[0] is not None:
+                if (b[0] - a[1]).days > 1 or (a[0] - b[1]).days > 1:
+                    return True
+            elif reference is not None and a[0] is None and b[0] is not None and a[2]:
+                if (reference - b[1]).days > 1:
+                    return True
+            elif reference is not None and b[0] is None and a[0] is not None and b[2]:
+                if (reference - a[1]).days > 1:
+                    return True
+    return False
+
+
+def _draft_for(drafts: dict[str, Draft], m: Mention, frame: tuple | None = None, reference=None) -> Draft:
     for draft in drafts.values():
         if any(x is m for x in draft.mentions):
             return draft
@@ -327,9 +357,11 @@ def _draft_for(drafts: dict[str, Draft], m: Mention) -> Draft:
     for key in keys:
         for draft in drafts.values():
             if key in (name_key(n) for n in draft.names) or (draft.name_en and key == name_key(draft.name_en)):
-                if draft.mention.type == m.type:
+                if draft.mention.type == m.type and not (frame and _frames_conflict([frame], draft.frames, reference)):
                     return draft
     key = f"{m.type}:{keys[0] if keys else m.start}"
+    if key in drafts:
+        key = f"{key}@{m.start}"                        # a second event of one name, on another day
     drafts[key] = Draft(key, m)
     return drafts[key]
 
@@ -357,12 +389,14 @@ def _parties(d: Draft) -> set[str]:
     return out
 
 
-def _same_event(a: Draft, b: Draft) -> bool:
+def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     """Two drafts of one article that name one event: the same type family (a launch and its 출범 회의
     too), neither the other's parent (unless the child is the body's launch meeting), and one name
     inside the other, or sharing a tail longer than the trigger (AI 데이터센터 전문가 협의회 / TTA·KCIA,
     전문가 협의회 출범)."""
     ta, tb = a.mention.type, b.mention.type
+    if _frames_conflict(a.frames, b.frames, reference):
+        return False
     related = a.key == b.parent_key or b.key == a.parent_key
     if related:                                  # ‘…협의회’ 출범 회의: the launch meeting is the body's launch
         child = a if a.parent_key == b.key else b
@@ -401,7 +435,7 @@ def _bare_name(name: str) -> bool:
     return name.replace(" ", "") in heads
 
 
-def _merge_drafts(drafts: dict[str, Draft]) -> None:
+def _merge_drafts(drafts: dict[str, Draft], reference=None) -> None:
     """One row per event per article: title, lead and body mentions merge; the dated (then placed)
     mention's draft wins, a launch wins over its launch meeting (발족회의 is the launch)."""
     for d in drafts.values():
@@ -413,7 +447,7 @@ def _merge_drafts(drafts: dict[str, Draft]) -> None:
         items = list(drafts.values())
         for i, a in enumerate(items):
             for b in items[i + 1:]:
-                if _same_event(a, b):
+                if _same_event(a, b, reference):
                     win, lose = sorted((a, b), key=lambda d: (d.mention.type != "launch", d.date_mention is None,
                                                               d.location is None, d.mention.start))
                     _absorb(win, lose, drafts)
@@ -431,6 +465,7 @@ def _absorb(win: Draft, lose: Draft, drafts: dict[str, Draft]) -> None:
     win.date_mention = win.date_mention or lose.date_mention
     win.location = win.location or lose.location
     win.counts += [c for c in lose.counts if c not in win.counts]
+    win.frames += lose.frames
     del drafts[lose.key]
     if win.parent_key == lose.key:
         win.parent_key = lose.parent_key

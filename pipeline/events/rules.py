@@ -52,6 +52,7 @@ class Rules:
     bare_hosted_re: re.Pattern
     adoption_re: re.Pattern
     venue_re: re.Pattern
+    scheduled_re: re.Pattern         # 을 갖는다 / 이 열릴 right after a mention: scheduled, not yet held
     count_verbs: dict[str, tuple[str, ...]]
     sentence_predicates: tuple[str, ...]
     ceremony: tuple[str, ...]
@@ -116,6 +117,7 @@ def rules() -> Rules:
         bare_hosted_re=re.compile(rf"(?<![가-힣])({_alt(spec['bare_hosted_heads'])})(?=[을를이가은는]\s)"),
         adoption_re=re.compile(_alt(spec["adoption_verbs"])),
         venue_re=re.compile(rf"({_alt(spec['venue_predicates'])})"),
+        scheduled_re=re.compile(rf"[)’'”\"]?\s?(?:을|를|이|가|은|는|도)?\s?(?:{_alt(spec['clauses']['scheduled_verbs'])})(?![가-힣])"),
         count_verbs={role: tuple(words) for role, words in spec["count_verbs"].items()},
         sentence_predicates=tuple(spec["sentence_participation_predicates"]),
         ceremony=tuple(spec["ceremony_suffixes"]),
