@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .cluster import stable_id
 from .find import Context, Mention, Tokens, predicate_gap, words_before
@@ -295,7 +295,9 @@ def extract_events(analysis, doc=None) -> list[dict]:
     named, refs = find_mentions(ctx)
     drafts: dict[str, Draft] = {}
     for m in named:
+        m.date = _anaphor_checked(m.date, m, ctx)
         date_mention, venue = _date_and_venue(m, ctx)
+        date_mention = _anaphor_checked(date_mention, m, ctx)
         frame = _frame(m, ctx)
         draft = _draft_for(drafts, m, frame, ctx.analysis.reference)
         if frame is not None:
@@ -321,6 +323,22 @@ def extract_events(analysis, doc=None) -> list[dict]:
             draft.location = draft.location or venue
     _inherit_from_parents(drafts, named + refs)
     return [_row(d, analysis, drafts) for d in drafts.values()]
+
+
+_PAST_END = re.compile(r"(?:았|었|였|했|됐|졌|렸|쳤|켰|냈|왔|갔|났|뤘)다[.\"”’']*\s*$")
+
+
+def _anaphor_checked(date_mention, m: Mention, ctx: Context):
+    """이날/당일 resolved to an earlier sentence's day after the article's date, in a clause that reports what
+    happened (국회는 이날 본회의에서 … 처리했다, after 노동절(5월1일) or 2일 … 할 예정이다): the day of the report."""
+    reference = ctx.analysis.reference
+    if (date_mention is None or reference is None or getattr(date_mention, "resolution", None) != "relative_to_previous_date"
+            or date_mention.date_start is None or date_mention.date_start <= reference):
+        return date_mention
+    floor, end = ctx.bounds(ctx.sentence(m.start))
+    if not _PAST_END.search(ctx.text, m.end, end):
+        return date_mention                        # 이날 본회의에서 처리한다: scheduled, the anchor holds
+    return replace(date_mention, date_start=reference, date_end=reference, grain="day")
 
 
 def _frame(m: Mention, ctx: Context) -> tuple | None:
