@@ -200,6 +200,9 @@ def find_named(ctx: Context) -> list[Mention]:
                                      ctx.sentence(start), parent=parent, rule="quoted_tail"))
             elif tail_type == "launch" and not kind:
                 found.append(Mention(start, end_en + tail.end(), name, name_en, "launch", ctx.sentence(start)))
+            elif tail_type and not kind and _titled_head(ctx, start, tail.group(1), end_en + tail.end()):
+                found.append(Mention(start, end_en + tail.end(), f"{strip_tail(name)} {tail.group(1)}", name_en,
+                                     tail_type, ctx.sentence(start), rule="quoted_title"))
     for match in rules().english_re.finditer(text):
         title = (match.group(1) + match.group(2)).strip()
         name = re.sub(r"^((The|This|That|These|Our|A|An|Next|Each|Every|Both)\s)+", "", title)
@@ -209,6 +212,18 @@ def find_named(ctx: Context) -> list[Mention]:
             found.append(Mention(match.start(), match.end(), name, name, rules().triggers[match.group(2)],
                                  ctx.sentence(match.start())))
     return sorted(found, key=lambda m: m.start)
+
+
+def _titled_head(ctx: Context, start: int, head: str, end: int) -> bool:
+    """‘에이전틱 AI 시대’ 콘퍼런스: a quoted title and a bare trigger right after it name an event when a reporting
+    modifier precedes it (… 개최한 ‘…’ 행사) or it is held (… 콘퍼런스를 개최했다, … 포럼이 열렸다); a generic head
+    (행사) only after the modifier. A quoted slogan (‘…’ 약속) is never one."""
+    r = rules()
+    if head not in r.triggers or head in r.quoted_title_excluded:
+        return False
+    if r.modifier_re.search(ctx.text[max(0, start - 12):start]):
+        return True
+    return head not in r.generic_quoted_heads and r.quoted_held_re.match(ctx.text, end) is not None
 
 
 def _launched(ctx: Context, end: int) -> bool:

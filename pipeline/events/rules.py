@@ -28,6 +28,9 @@ class Rules:
     triggers: dict[str, str]
     trigger_re: re.Pattern           # a name ending in a trigger
     after_quote_re: re.Pattern       # a trigger phrase right after a closing quote
+    quoted_title_excluded: frozenset[str]   # bare triggers that never name an event after a quoted title
+    generic_quoted_heads: frozenset[str]    # … only after a reporting modifier (개최한 ‘…’ 행사)
+    quoted_held_re: re.Pattern              # … or held: 를 개최했다 / 이 … 열렸다
     english_re: re.Pattern
     anaphor_re: re.Pattern
     unquoted_re: re.Pattern          # a trigger that may end an unquoted name, at the end of a word
@@ -87,6 +90,10 @@ def rules() -> Rules:
     return Rules(
         triggers=triggers,
         trigger_re=re.compile(rf"({_alt(triggers)})$"),
+        quoted_title_excluded=frozenset(spec["quoted_title"]["excluded_heads"]),
+        generic_quoted_heads=frozenset(spec["quoted_title"]["generic_heads"]),
+        quoted_held_re=re.compile(rf"(?:을|를)\s?(?:{_alt(spec['quoted_title']['held_verbs'])})"
+                                  rf"|(?:이|가|은|는)\s[^.]{{0,40}}?(?:{_alt(spec['quoted_title']['held_passives'])})"),
         after_quote_re=re.compile(rf"^\s?((?:[가-힣A-Za-z]+ )?(?:{_alt(korean)}))(?=[은는이가을를에의과와도]|\s|$)"),
         english_re=re.compile(rf"(?<![A-Za-z])((?:[A-Z0-9][\w&'-]*\s+(?:(?:on|of|for|in) )?){{1,7}})"
                               rf"({_alt(english)})s?(?![A-Za-z])"),     # 'Summit에는': no \b before Hangul
