@@ -427,7 +427,8 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     generic = any(m.generic for m in a.mentions + b.mentions)
     if ta == tb in ("agreement", "launch") and (_bare(a) or _bare(b)):
         return True                              # 협약식을 가졌다 beside 동해시-카카오 업무협약: one signing
-    if generic and ((ta == tb and a.sentences & b.sentences) or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
+    if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b))
+                    or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
     for na in a.names:
         for nb in b.names:
@@ -440,6 +441,13 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
             if trigger and tail >= len(trigger.group(1)) + 2:
                 return True
     return False
+
+
+def _same_head(a: Draft, b: Draft) -> bool:
+    """The names end in one head noun (정상회담 / 한일 정상회담), not two kinds of gathering in one sentence
+    (… 보고회에 참석, 권오갑 대표를 만나: the report meeting and the encounter)."""
+    heads = lambda d: {n.split()[-1] for n in d.names if n.split()}
+    return any(x.endswith(y) or y.endswith(x) for x in heads(a) for y in heads(b))
 
 
 def _bare(d: Draft) -> bool:
