@@ -5,7 +5,9 @@
 - a Korean name before bodies the gazetteer lacks: ``김승평 조선대 원자력공학과 교수``, ``신우현 경북 성동시장
   상인회장`` (at most two body words and a place between name and title);
 - names glossed in Latin letters: ``또 럼(To Lam) 서기장``: the gloss's words count the Hangul name's words,
-  whatever Kiwi reads them as (또 is an adverb, 럼 a noun).
+  whatever Kiwi reads them as (또 is an adverb, 럼 a noun);
+- a body's head in brackets after its name, as press releases write it: ``예스퓨처(대표 이현재)가``,
+  ``한국보훈복지의료공단(이사장 윤종진)은``: the word before the bracket is the organisation.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import re
 from dataclasses import replace
 
 from pipeline import lexicon as gz
+from .mentions import OrganizationMention
 from .officials import (_Cand, _Title, _body_endings, _country_of_org, _korean_shape, _long_heads, _long_titles,
                         _name_word, _shared_names, _weak_name)
 
@@ -99,3 +102,31 @@ def name_before_bodies(t: _Title, words, wi: int, orgs) -> _Cand | None:
         return None                                # part of a longer name: not this form
     return _Cand(w.stem_start, t.end, w.stem_start, w.stem_end, w.text, None, t.title, t.base, None, None,
                  "name_before_bodies")
+
+
+_BRACKET_HEAD = re.compile(r"\s?([가-힣]{2,4})\)")
+_BODY_WORD = re.compile(r"([가-힣A-Za-z0-9&·]{2,20})$")
+
+
+def bracket_head(t: _Title, text: str, orgs) -> _Cand | None:
+    """'예스퓨처(대표 이현재)가': ORG(TITLE NAME) — the title opens a bracket right after a body's name, a Korean
+    full name closes it; the body is the organisation (the gazetteer's, else the word itself)."""
+    if t.start < 2 or text[t.start - 1] != "(" or t.org is not None:
+        return None
+    m = _BRACKET_HEAD.match(text, t.end)
+    body = _BODY_WORD.search(text, max(0, t.start - 21), t.start - 1)
+    if m is None or body is None or not _bracket_name(m.group(1)):
+        return None
+    org = next((o for o in orgs if o.end == t.start - 1), None) or OrganizationMention(
+        body.start(), body.end(), body.group(1), body.group(1), None, "company", None, "body")
+    return _Cand(org.start, m.end(1), m.start(1), m.end(1), m.group(1), None, t.title, t.base, org,
+                 _country_of_org(org) if org.rule != "body" else None, "bracket_head")
+
+
+def _bracket_name(t: str) -> bool:
+    """A Korean full name (김철수; a two-syllable one only when Kiwi could read it as a name: 조현, not 선수)."""
+    from .officials import _could_be_name, _noun_and_particle, _titles
+    if not _korean_shape(t) or t in _titles()[5] or _noun_and_particle(t):
+        return False
+    return len(t) >= 3 or _could_be_name(t)
+

@@ -41,7 +41,7 @@ wrote alone with a particle before (니즈퍼샌드는 … 김남진 니즈퍼�
 surname is written alone only after its full name); a one-word "name" of seven syllables or more is a body
 (우사이먼성일 is six); a word Kiwi reads as a noun and a particle (소속과) is no name.
 Names joined by a middle dot share one title (유명환ㆍ김성환 전 외교부 장관); 전/前 before the title (or
-before its organisation or country) sets ``former``. Title-first appositions and slash captions: :mod:`.official_forms`.
+before its organisation or country) sets ``former``. Title-first appositions, slash captions and bracketed heads (예스퓨처(대표 이현재)): :mod:`.official_forms`.
 """
 from __future__ import annotations
 
@@ -552,7 +552,7 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
             k = o.text.rfind("(")
             if k > 0:
                 org_end.setdefault(o.start + len(o.text[:k].rstrip()), o)
-    from .official_forms import name_before_bodies, slash_caption, title_first     # less common forms
+    from .official_forms import bracket_head, name_before_bodies, slash_caption, title_first     # less common forms
 
     cands: list[_Cand] = []
     for wi, w in enumerate(words):
@@ -561,7 +561,8 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
         t = _title_in_word(w, words, wi, org_end, text)
         if t is None:
             continue
-        c = (slash_caption(t, text, orgs) or _parse(t, words, orgs, org_end, text) or title_first(t, words, wi, orgs)
+        c = (slash_caption(t, text, orgs) or bracket_head(t, text, orgs) or _parse(t, words, orgs, org_end, text)
+             or title_first(t, words, wi, orgs)
              or name_before_bodies(t, words, wi, orgs))
         if isinstance(c, list):
             cands += c
