@@ -138,8 +138,12 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if not (_has_actor(ctx, floor, end) or ctx.tokens.has(floor, n0, ("NNP", "SL", "SH"))):
             continue
         quote = _quote_ending(ctx, n1) if match.group("quote") else None
+        title = _quote_before(ctx, n0) if quote is None and start == n0 else None
         if quote is not None:
             start, name = quote.start + 1, text[quote.start + 1:n1]
+        elif title is not None:                          # ‘국가재난관리본부’ 현판식을 가졌다: the title names it
+            start, name = title.start + 1, f"{text[title.start + 1:title.end - 1].strip()} {noun}"
+            date = date or clause_date(ctx, floor, title.start)
         else:
             name = text[start:n1] if start < n0 else (_party_name(ctx, floor, n0, noun) or _signers(ctx, floor, n0, noun)
                                                         or noun)
@@ -214,6 +218,11 @@ def _passive(ctx: Context, end: int):
     from .find import predicate_gap
     gap = predicate_gap(ctx, end, spec()["passive"])
     return spec()["passive"].match(ctx.text, gap[1]) if gap else None
+
+
+def _quote_before(ctx: Context, start: int):
+    """The quoted span closing right before ``start``, a space apart at most (‘…’ 현판식, ‘…’ 간담회)."""
+    return next((q for q in ctx.quoted if q.end in (start, start - 1) and ctx.text[q.end:start].strip() == ""), None)
 
 
 def _quote_ending(ctx: Context, end: int):
