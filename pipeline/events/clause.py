@@ -33,7 +33,7 @@ from dataclasses import replace
 from datetime import timedelta
 from functools import lru_cache
 
-from .find import Context, Mention, _inside, _no_report, _noun_run_start
+from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_names
 from .rules import data as rule_data, rules
 
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
@@ -146,7 +146,7 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
             date = date or clause_date(ctx, floor, title.start)
         else:
             name = text[start:n1] if start < n0 else (_party_name(ctx, floor, n0, noun) or _signers(ctx, floor, n0, noun)
-                                                        or noun)
+                                                        or _signing_parties(ctx, floor, n0, noun, family) or noun)
         kind = s["nouns"][noun]
         if kind == "meeting" and "정상" in name and ("회담" in noun):
             kind = "summit"
@@ -332,6 +332,14 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     if partner is None:
         return None
     return f"{subject.name}-{partner.name} {noun}" if subject else f"{partner.name} {noun}"
+
+
+def _signing_parties(ctx: Context, floor: int, pos: int, noun: str, family: str) -> str | None:
+    """'니즈퍼샌드는 … 드리머스아이디와 … 업무협약을 체결했다': an agreement named by its two parties."""
+    if family != "signing":
+        return None
+    names = party_names(ctx, floor, pos)
+    return f"{'·'.join(names[:3])} {noun}" if len(names) >= 2 else None
 
 
 def _signers(ctx: Context, floor: int, pos: int, noun: str) -> str | None:

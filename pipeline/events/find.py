@@ -375,6 +375,35 @@ def _partners(ctx: Context, start: int, end: int) -> list:
     return out
 
 
+_PROPER_PARTNER = re.compile(r"(?<![가-힣A-Za-z0-9])([가-힣A-Za-z][가-힣A-Za-z0-9]{1,19})(?:와|과|는|은|이|가)(?=\s)")
+
+
+def party_names(ctx: Context, start: int, end: int) -> list[str]:
+    """The parties of a signing in [start, end): organisations and places standing as subjects or partners,
+    then proper nouns the gazetteer lacks (니즈퍼샌드는 … 드리머스아이디와), never a person's name."""
+    names = [getattr(p, "canonical", None) or p.text for p in _partners(ctx, start, end)]
+    spans = [(p.start, p.end) for p in ctx.places] + [(o.name_start, o.name_end) for o in ctx.analysis.officials]
+    for m in _PROPER_PARTNER.finditer(ctx.text, start, end):
+        ws, we = m.span(1)
+        if any(s < we and ws < e for s, e in spans) or m.group(1) in names or not _proper_word(m.group(1)):
+            continue
+        names.append(m.group(1))
+    return list(dict.fromkeys(names))
+
+
+@lru_cache(maxsize=4096)
+def _proper_word(word: str) -> bool:
+    """Kiwi reads the word alone as one proper noun, foreign word or unknown noun (누리모빌리티, 니즈퍼샌드), not a
+    dictionary word (스타트업) nor a Korean personal name (홍길동)."""
+    from pipeline.extract.officials import _korean_shape
+    from pipeline.nlp import get_kiwi
+    tokens = get_kiwi().tokenize(word)
+    if len(tokens) != 1 or (len(word) == 3 and _korean_shape(word)):
+        return False
+    tag = tokens[0].tag
+    return tag in ("NNP", "SL", "SH") or tag == "NNG" and bool(getattr(tokens[0], "oov", False))
+
+
 def _count_partner(ctx: Context, start: int, end: int) -> bool:
     return any(start <= n.start and n.end <= end and n.kind == "count" and n.counted in ("organization", "country")
                and re.match(r"(와|과)\s", ctx.text[n.end:n.end + 2]) for n in ctx.analysis.numbers)
@@ -392,7 +421,7 @@ def find_signings(ctx: Context, taken: list) -> list[Mention]:
         if not partners and not _count_partner(ctx, floor, h0):
             continue
         start = _noun_run_start(ctx, h0, partners + ctx.analysis.dates + ctx.analysis.numbers)
-        names = list(dict.fromkeys(getattr(p, "canonical", None) or p.text for p in partners))
+        names = party_names(ctx, floor, h0)
         name = text[start:h1] if start < h0 else f"{'·'.join(names)} {match.group('head')}".strip()
         found.append(Mention(start, match.end("gloss") if match.group("gloss") else h1, name, None, "agreement",
                              ctx.sentence(h0), rule="signing"))
