@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .mentions import OfficialMention
+from pipeline import lexicon as gz
 from .officials import _Cand, _person_id, _role, _similar
+
+_ATTENDANT_TITLES = frozenset(gz.titles().get("attendant_titles", ()))
 
 
 def resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
@@ -33,8 +36,11 @@ def resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
             pool = [f for f in full if " " in f.name and (f.name.split()[-1] == c.name or (
                 f.name.split()[0] == c.name and len(c.name) >= 2 and f.base == c.base))]   # 이시바 (시게루) 총리
             if pool:
-                before = [f for f in pool if f.start < c.start]
-                ref = before[-1] if before else pool[0]
+                fitting = [f for f in pool if _compatible(f, c)]
+                if not fitting and (c.base in _ATTENDANT_TITLES or c.title in _ATTENDANT_TITLES):
+                    continue                     # 트럼프 선거본부장: Trump's campaign manager, not Trump
+                before = [f for f in fitting or pool if f.start < c.start]
+                ref = before[-1] if before else (fitting or pool)[0]
                 out.append(replace(c, name=ref.name, rule="backref"))
                 continue
         out.append(c)
@@ -70,3 +76,8 @@ def resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
             person_id=_person_id(key, org.canonical if org else None), former=c.former))
     result.sort(key=lambda m: (m.start, m.end))
     return result
+
+
+def _compatible(f: _Cand, c: _Cand) -> bool:
+    return f.base == c.base or f.title.endswith(c.base) or c.title.endswith(f.base)
+

@@ -34,15 +34,20 @@ COMPANY_TITLES = ("대표", "대표이사", "회장", "사장", "부사장", "CE
 PARTICLE_AFTER = r"(?:은|는|이|가|을|를|와|과|의|에|도|로|으로|에서|와의|과의)"
 
 
-def clause_patterns() -> tuple[re.Pattern, re.Pattern]:
-    """Trigger noun + (을|를|이|가)? + light verb, and subject + launch verb, from the clause rules."""
-    rules = json.loads(RULES.read_text(encoding="utf-8"))["clauses"]
+def clause_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """Trigger noun + (을|를|이|가)? + light verb, subject + launch verb, and a reporting modifier before a
+    trigger (개최한 ‘…’ 행사에서, 열린 … 위원회에서), from the rules."""
+    data = json.loads(RULES.read_text(encoding="utf-8"))
+    rules = data["clauses"]
     nouns = sorted(rules["nouns"], key=len, reverse=True)
     verbs = sorted({v for vs in rules["light_verbs"].values() for v in vs}, key=len, reverse=True)
     noun_alt = "|".join(re.escape(n) for n in nouns)
     clause = re.compile(rf"({noun_alt})\s?(?:을|를|이|가|도)?\s?({'|'.join(map(re.escape, verbs))})")
     launch = re.compile(rf"(?:이|가|은|는)\s(?:[^\s]+\s){{0,4}}?({'|'.join(map(re.escape, rules['launch_verbs']))})(?:했|됐|한다|하였|식)")
-    return clause, launch
+    triggers = "|".join(re.escape(t) for t in sorted(data["triggers"], key=len, reverse=True) if not t.isascii())
+    mods = "|".join(re.escape(m) for m in data["reporting_modifiers"])
+    held = re.compile(rf"({mods})\s(?:[^\s.]+\s){{0,5}}?[^\s.]*?({triggers})[’'”\"]?(?:에서|에|을|를)(?=\s)")
+    return clause, launch, held
 
 
 def sentences(text: str):
@@ -53,7 +58,7 @@ def sentences(text: str):
 
 
 def missed_clauses(articles, events) -> tuple[Counter, dict]:
-    clause, launch = clause_patterns()
+    clause, launch, held = clause_patterns()
     covered = defaultdict(list)
     for e in events.itertuples():
         for ev in (e.evidence if e.evidence is not None else []):
@@ -67,6 +72,7 @@ def missed_clauses(articles, events) -> tuple[Counter, dict]:
                 continue
             keys = {f"{m.group(1)}+{m.group(2)}" for m in clause.finditer(s)}
             keys |= {f"<subject>+{m.group(1)}" for m in launch.finditer(s)}
+            keys |= {f"{m.group(1)}+…+{m.group(2)}" for m in held.finditer(s)}
             for key in keys:
                 counts[key] += 1
                 examples[key].append((a.source_path, s))
