@@ -263,9 +263,17 @@ def clause_date(ctx: Context, floor: int, pos: int):
     """The last resolved date before ``pos`` in its sentence that no other verb's relative clause holds."""
     dates = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= pos and d.date_start is not None]
     for d in reversed(dates):
-        if not _relative_between(ctx, d.end, pos):
+        if not _relative_between(ctx, d.end, pos) and not until_of_another_verb(ctx, d, pos):
             return widen_range(ctx, d)
     return None
+
+
+def until_of_another_verb(ctx: Context, d, pos: int) -> bool:
+    """'6일까지 머물며 … 정상회담을 갖는다': an open end (까지 with no 부터 before it) bounds the verb it leads to
+    (a stay), not a meeting named after that verb."""
+    if not ctx.text.startswith("까지", d.end) or "부터" in d.text or widen_range(ctx, d) is not d:
+        return False
+    return any("EC" in tags for s, _, tags in ctx.tokens.within(d.end + 2, pos))
 
 
 def widen_range(ctx: Context, d):

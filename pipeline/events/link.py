@@ -42,6 +42,13 @@ def _date_before(m: Mention, ctx: Context):
     return after[0] if after else None
 
 
+def _rejected_before(m: Mention, ctx: Context) -> bool:
+    """A clause mention whose own clause turned down the date before it (6일까지 머물며 … 정상회담을 갖는다)."""
+    from .clause import until_of_another_verb
+    d = _date_before(m, ctx)
+    return d is not None and d.end <= m.start and until_of_another_verb(ctx, d, m.start)
+
+
 def _venue_for(mention: Mention, text: str, date_mention, places) -> str | None:
     """The venue of a relative clause right before the name: '<place>에서 열린 NAME'."""
     window_start = max(date_mention.end if date_mention and date_mention.end <= mention.start else 0,
@@ -95,7 +102,8 @@ def _date_and_venue(m: Mention, ctx: Context):
     """(date mention, venue) of a mention: its predicate phrase first, then the clause before it."""
     gap = predicate_gap(ctx, m.end, rules().predicate_re) if m.rule != "visit" else None
     date_after = [d for d in ctx.analysis.dates if gap and gap[0] <= d.start < gap[1] and d.date_start]
-    date_mention = m.date or (date_after[0] if date_after else _date_before(m, ctx))
+    loose = None if m.rule.startswith("clause_") and _rejected_before(m, ctx) else _date_before(m, ctx)
+    date_mention = m.date or (date_after[0] if date_after else loose)
     if m.location:
         return date_mention, m.location
     venue = _venue_in(ctx, *gap) if gap else None
