@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .cluster import stable_id
 from .find import Context, Mention, Tokens, predicate_gap, words_before
 from .passing import find_mentions
+from .timing import anaphor_checked, frame_of, frames_conflict
 from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
 def _date_before(m: Mention, ctx: Context):
     """The last date before the name in its sentence (≤ 80 chars, no quote between), else one in
@@ -303,10 +304,10 @@ def extract_events(analysis, doc=None) -> list[dict]:
     named, refs = find_mentions(ctx)
     drafts: dict[str, Draft] = {}
     for m in named:
-        m.date = _anaphor_checked(m.date, m, ctx)
+        m.date = anaphor_checked(m.date, m, ctx)
         date_mention, venue = _date_and_venue(m, ctx)
-        date_mention = _anaphor_checked(date_mention, m, ctx)
-        frame = _frame(m, ctx)
+        date_mention = anaphor_checked(date_mention, m, ctx)
+        frame = frame_of(m, ctx)
         draft = _draft_for(drafts, m, frame, ctx.analysis.reference)
         if frame is not None:
             draft.frames.append(frame)
@@ -333,48 +334,6 @@ def extract_events(analysis, doc=None) -> list[dict]:
     return [_row(d, analysis, drafts) for d in drafts.values()]
 
 
-_PAST_END = re.compile(r"(?:았|었|였|했|됐|졌|렸|쳤|켰|냈|왔|갔|났|뤘)다[.\"”’']*\s*$")
-
-
-def _anaphor_checked(date_mention, m: Mention, ctx: Context):
-    """이날/당일 resolved to an earlier sentence's day after the article's date, in a clause that reports what
-    happened (국회는 이날 본회의에서 … 처리했다, after 노동절(5월1일) or 2일 … 할 예정이다): the day of the report."""
-    reference = ctx.analysis.reference
-    if (date_mention is None or reference is None or getattr(date_mention, "resolution", None) != "relative_to_previous_date"
-            or date_mention.date_start is None or date_mention.date_start <= reference):
-        return date_mention
-    floor, end = ctx.bounds(ctx.sentence(m.start))
-    if not _PAST_END.search(ctx.text, m.end, end):
-        return date_mention                        # 이날 본회의에서 처리한다: scheduled, the anchor holds
-    return replace(date_mention, date_start=reference, date_end=reference, grain="day")
-
-
-def _frame(m: Mention, ctx: Context) -> tuple | None:
-    """When a mention happens: its clause's own date, or scheduled (정상회담을 갖는다) with none. A date
-    found around the mention more loosely (a later relative clause's) does not count."""
-    d = m.date
-    if d is not None and getattr(d, "date_start", None) is not None:
-        return d.date_start, d.date_end or d.date_start, False
-    return (None, None, True) if rules().scheduled_re.match(ctx.text, m.end) else None
-
-
-def _frames_conflict(fa: list[tuple], fb: list[tuple], reference) -> bool:
-    """Two mentions dated more than a day apart, or one scheduled and the other dated before the reference
-    date, report two events (다음 달 … 정상회담을 갖는다 / 작년 11월 … 정상회담을 가진 뒤)."""
-    for a in fa:
-        for b in fb:
-            if a[0] is not None and b[0] is not None:
-                if (b[0] - a[1]).days > 1 or (a[0] - b[1]).days > 1:
-                    return True
-            elif reference is not None and a[0] is None and b[0] is not None and a[2]:
-                if (reference - b[1]).days > 1:
-                    return True
-            elif reference is not None and b[0] is None and a[0] is not None and b[2]:
-                if (reference - a[1]).days > 1:
-                    return True
-    return False
-
-
 def _draft_for(drafts: dict[str, Draft], m: Mention, frame: tuple | None = None, reference=None) -> Draft:
     for draft in drafts.values():
         if any(x is m for x in draft.mentions):
@@ -383,7 +342,7 @@ def _draft_for(drafts: dict[str, Draft], m: Mention, frame: tuple | None = None,
     for key in keys:
         for draft in drafts.values():
             if key in (name_key(n) for n in draft.names) or (draft.name_en and key == name_key(draft.name_en)):
-                if draft.mention.type == m.type and not (frame and _frames_conflict([frame], draft.frames, reference)):
+                if draft.mention.type == m.type and not (frame and frames_conflict([frame], draft.frames, reference)):
                     return draft
     key = f"{m.type}:{keys[0] if keys else m.start}"
     if key in drafts:
@@ -421,7 +380,7 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     inside the other, or sharing a tail longer than the trigger (AI 데이터센터 전문가 협의회 / TTA·KCIA,
     전문가 협의회 출범)."""
     ta, tb = a.mention.type, b.mention.type
-    if _frames_conflict(a.frames, b.frames, reference):
+    if frames_conflict(a.frames, b.frames, reference):
         return False
     related = a.key == b.parent_key or b.key == a.parent_key
     if related:                                  # ‘…협의회’ 출범 회의: the launch meeting is the body's launch

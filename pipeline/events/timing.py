@@ -1,0 +1,55 @@
+"""When a mention of an event happens, for linking (:mod:`pipeline.events.link`): its clause's own date or
+a scheduling predicate (정상회담을 갖는다), and 이날 anchored on an impossible day.
+
+Two mentions dated more than a day apart, or one scheduled and one dated before the article, are two events;
+이날/당일 resolved to an earlier sentence's later day in a clause that reports a past act is the article's day.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .find import Context, Mention
+from .rules import rules
+
+
+_PAST_END = re.compile(r"(?:았|었|였|했|됐|졌|렸|쳤|켰|냈|왔|갔|났|뤘)다[.\"”’']*\s*$")
+
+
+def anaphor_checked(date_mention, m: Mention, ctx: Context):
+    """이날/당일 resolved to an earlier sentence's day after the article's date, in a clause that reports what
+    happened (국회는 이날 본회의에서 … 처리했다, after 노동절(5월1일) or 2일 … 할 예정이다): the day of the report."""
+    reference = ctx.analysis.reference
+    if (date_mention is None or reference is None or getattr(date_mention, "resolution", None) != "relative_to_previous_date"
+            or date_mention.date_start is None or date_mention.date_start <= reference):
+        return date_mention
+    floor, end = ctx.bounds(ctx.sentence(m.start))
+    if not _PAST_END.search(ctx.text, m.end, end):
+        return date_mention                        # 이날 본회의에서 처리한다: scheduled, the anchor holds
+    return replace(date_mention, date_start=reference, date_end=reference, grain="day")
+
+
+def frame_of(m: Mention, ctx: Context) -> tuple | None:
+    """When a mention happens: its clause's own date, or scheduled (정상회담을 갖는다) with none. A date
+    found around the mention more loosely (a later relative clause's) does not count."""
+    d = m.date
+    if d is not None and getattr(d, "date_start", None) is not None:
+        return d.date_start, d.date_end or d.date_start, False
+    return (None, None, True) if rules().scheduled_re.match(ctx.text, m.end) else None
+
+
+def frames_conflict(fa: list[tuple], fb: list[tuple], reference) -> bool:
+    """Two mentions dated more than a day apart, or one scheduled and the other dated before the reference
+    date, report two events (다음 달 … 정상회담을 갖는다 / 작년 11월 … 정상회담을 가진 뒤)."""
+    for a in fa:
+        for b in fb:
+            if a[0] is not None and b[0] is not None:
+                if (b[0] - a[1]).days > 1 or (a[0] - b[1]).days > 1:
+                    return True
+            elif reference is not None and a[0] is None and b[0] is not None and a[2]:
+                if (reference - b[1]).days > 1:
+                    return True
+            elif reference is not None and b[0] is None and a[0] is not None and b[2]:
+                if (reference - a[1]).days > 1:
+                    return True
+    return False
