@@ -235,7 +235,9 @@ def new_kiwi(threads: int):
     from kiwipiepy import Kiwi
     from pipeline.lexicon import kiwi_user_words
 
-    kiwi = Kiwi(num_workers=threads)
+    # no multi-word dictionary (252,000 Wikidata names): it doubles the load time, and the officials'
+    # rules join foreign names from their parts (마르코 + 루비오, 가미카 + 와 + 요코)
+    kiwi = Kiwi(num_workers=threads, load_multi_dict=False)
     for word, tag in kiwi_user_words():
         kiwi.add_user_word(word, tag, 0.0)
     kiwi.tokenize("")          # warm-up: Kiwi initialises lazily on the first call

@@ -374,8 +374,9 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         if p.trail:
             break
         if p.tail:
-            # Kiwi reads the end of some foreign names as a particle: 크리스티 + 나
-            if not (p.tail in ("나", "아", "야") and any(tag.startswith("NNP") for tag in p.tags)):
+            # Kiwi reads the end of some foreign names as a particle: 크리스티 + 나, 가미카 + 와
+            if not (p.tail in ("나", "아", "야") and any(tag.startswith("NNP") for tag in p.tags)
+                    or p.tail in ("와", "과") and _unknown_word(p.text + p.tail)):
                 break
             p = replace(p, text=p.text + p.tail, stem_end=p.stem_end + len(p.tail), tail="")
             extended[first - 1] = p
