@@ -113,6 +113,8 @@ class _Cand:
 
 
 def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | None:
+    if not _title_table().may_end(w.text) and not w.text.endswith(tuple(gz.titles().get("team_suffixes", ()))):
+        return None                      # most words
     single, _ordered, multi, not_titles, *_rest = _titles()
     stem = w.text
     if w.tail.startswith("들"):
