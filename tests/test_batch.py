@@ -118,6 +118,26 @@ def test_a_small_default_run_stays_in_one_process_and_says_so(tmp_path):
     assert list(pd.read_parquet(tmp_path / "out" / "runs")["workers"]) == [1]
 
 
+def test_a_run_gives_back_the_garbage_collector_as_it_found_it(tmp_path):
+    """The runs freeze the loaded models and collect less often while they last (pipeline.batch.engines);
+    a program calling run_extract gets its own settings back, whether the run used worker processes or not."""
+    import gc
+
+    raw = tmp_path / "raw"
+    make_corpus(raw, 4)
+    before = gc.get_threshold()
+    seen = []
+    for workers in (1, 2):
+        def progress(_total):
+            def tick():
+                seen.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+            return tick
+        run_extract(raw, tmp_path / f"out{workers}", Settings(workers=workers, quiet=True), progress)
+        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    from pipeline.batch.engines import YOUNG_GC_EVERY
+    assert seen and all(threshold[0] == YOUNG_GC_EVERY and frozen for threshold, frozen in seen)
+
+
 def test_no_worker_outlives_the_run(tmp_path):
     import multiprocessing
     import psutil

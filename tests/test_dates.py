@@ -128,3 +128,31 @@ def test_article_speed() -> None:
     for _ in range(5):
         extract_dates(text, date(2025, 2, 11))
     assert (time.perf_counter() - started) / 5 < 0.05
+
+
+def _real_texts() -> list[str]:
+    """Every date corpus line and every page of the two real-news folders (raw, so markup and all)."""
+    texts = [item["text"] for item in CORPUS]
+    for folder in ("dev_corpus", "news_more"):
+        for page in sorted((TESTS / "data" / folder / "pages").iterdir()):
+            if not page.name.endswith(".meta.json"):
+                texts.append(page.read_bytes().decode("utf-8", errors="replace"))
+    return texts
+
+
+def test_a_rule_is_skipped_only_when_it_cannot_match() -> None:
+    """``requires`` in data/dates.json lets a rule skip texts without any of its words: every match of such a
+    rule, over the corpus and the real pages, lies in a text holding one of them, and texts do get skipped."""
+    from pipeline.extract.date_rules import COMPILED
+
+    gated = [rule for rule in COMPILED if rule.requires]
+    assert len(gated) >= 20
+    skipped = 0
+    for text in _real_texts():
+        for rule in gated:
+            if any(word in text for word in rule.requires):
+                continue
+            skipped += 1
+            m = rule.regex.search(text)
+            assert m is None, f"{rule.id} matches {m.group()!r} in a text without any of {rule.requires}"
+    assert skipped > len(gated) * 50

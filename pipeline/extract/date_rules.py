@@ -143,13 +143,14 @@ class Rule:
     regex: re.Pattern
     consecutive: bool = False    # a conjunction rule: both parts must be adjacent days/years
     max_month_span: int = 12     # how many months a range's end may lie after its start
+    requires: tuple = ()         # a text without any of these strings has no match: the rule is not scanned
 
 
 def _compile_rules(rules: dict) -> tuple[Rule, ...]:
     frags = {**rules["fragments"], **_generated_fragments(rules)}
     return tuple(Rule(p["id"], p["kind"],
                        re.compile(_first_chars(rules, p.get("start", "korean")) + _expand(p["regex"], frags)),
-                       p.get("consecutive", False), p.get("max_month_span", 12))
+                       p.get("consecutive", False), p.get("max_month_span", 12), tuple(p.get("requires", ())))
                  for p in rules["patterns"])
 
 

@@ -91,6 +91,8 @@ def _arabic_groups(groups: dict) -> dict:
 def _candidates(text: str) -> list[Candidate]:
     found = []
     for order, rule in enumerate(COMPILED):
+        if rule.requires and not any(word in text for word in rule.requires):
+            continue                    # scanning a text costs more than looking for a few words in it
         for m in rule.regex.finditer(text):
             groups = _arabic_groups({k: v for k, v in m.groupdict().items() if v is not None})
             if m.end() > m.start() and _plausible(groups, rule):

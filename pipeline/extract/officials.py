@@ -116,6 +116,8 @@ class _Cand:
 
 
 def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | None:
+    if not _title_table().may_end(w.text) and not w.text.endswith(tuple(gz.titles().get("team_suffixes", ()))):
+        return None                      # most words
     single, _ordered, multi, not_titles, *_rest = _titles()
     stem = w.text
     if w.tail.startswith("들"):
@@ -379,8 +381,9 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         if p.trail:
             break
         if p.tail:
-            # Kiwi reads the end of some foreign names as a particle: 크리스티 + 나
-            if not (p.tail in ("나", "아", "야") and any(tag.startswith("NNP") for tag in p.tags)):
+            # Kiwi reads the end of some foreign names as a particle: 크리스티 + 나, 가미카 + 와
+            if not (p.tail in ("나", "아", "야") and any(tag.startswith("NNP") for tag in p.tags)
+                    or p.tail in ("와", "과") and _unknown_word(p.text + p.tail)):
                 break
             p = replace(p, text=p.text + p.tail, stem_end=p.stem_end + len(p.tail), tail="")
             extended[first - 1] = p

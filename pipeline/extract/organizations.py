@@ -209,6 +209,8 @@ def _after_glued_particle(w: gz.Word) -> gz.Word:
 
 
 def _head_candidate(w: gz.Word, text: str, tm: gz.TokenMap, words, wi):
+    if not _head_table().may_end(_strip_parens(w.text)):
+        return None                              # most words (a glued particle only cuts the word's start)
     w = _after_glued_particle(w)
     clean = _strip_parens(w.text)
     heads = _head_table().matches(clean)         # first: most words end in no head

@@ -329,6 +329,10 @@ class SuffixTable:
         # the last characters of the words: most strings end in none of them (no empty word)
         self._last = None if 0 in self._by_len else {w[-1] for table in self._by_len.values() for w in table}
 
+    def may_end(self, s: str) -> bool:
+        """Whether ``s`` ends with a character some word ends with (false for most strings)."""
+        return self._last is None or (bool(s) and s[-1] in self._last)
+
     def matches(self, s: str) -> list:
         """Payloads of the words ``s`` ends with, longest word first."""
         if self._last is not None and (not s or s[-1] not in self._last):

@@ -1,8 +1,11 @@
-"""Events and officials against the hand-labelled real news (``tests/data/eval/events_labels.jsonl``).
+"""Events and officials against the hand-labelled real news (``tests/data/eval/events_labels*.jsonl``).
 
-The pipeline runs over ``tests/data/dev_corpus/pages/`` (every page, as ``make extract`` would); each
-labelled item is the article whose ``source_path`` is the item's ``doc``. Scores are kept apart for
-``split=dev`` (tune on it) and ``split=holdout`` (floors come from it).
+Two labelled sets, each with its pages: ``events_labels.jsonl`` over ``tests/data/dev_corpus/pages/`` and
+``events_labels_more.jsonl`` over ``tests/data/news_more/pages/`` (a second set of real news, labelled blind).
+The pipeline runs over each folder (every page, as ``make extract`` would); each labelled item is the article
+whose ``source_path`` is the item's ``doc``. Scores are kept apart for ``split=dev`` (tune on it) and
+``split=holdout`` (floors come from it): rows ``dev`` and ``holdout`` (first set), ``more/dev`` and
+``more/holdout`` (second set) and ``all/holdout`` (both hold-outs together).
 
 Matching, per article: a predicted event and a labelled one are candidates when their types are of one
 family (summit/meeting/forum; declaration/pledge; agreement; launch; visit) and either an evidence
@@ -31,6 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "tests" / "data" / "eval" / "events_labels.jsonl"
 PAGES = ROOT / "tests" / "data" / "dev_corpus" / "pages"
+LABELS_MORE = ROOT / "tests" / "data" / "eval" / "events_labels_more.jsonl"
+PAGES_MORE = ROOT / "tests" / "data" / "news_more" / "pages"
+SETS = {"": (LABELS, PAGES), "more": (LABELS_MORE, PAGES_MORE)}   # row prefix -> (labels, pages)
 FAMILY = {"summit": "gathering", "meeting": "gathering", "forum": "gathering", "declaration": "statement",
           "pledge": "statement", "agreement": "agreement", "launch": "launch", "visit": "visit"}
 MIN_SHARED = 12
@@ -198,11 +204,22 @@ def predict(pages: Path = PAGES, only: set[str] | None = None) -> dict[str, dict
     return dict(out_by)
 
 
-def evaluate_events(predicted: dict[str, dict] | None = None) -> dict:
-    predicted = predict() if predicted is None else predicted
-    items = load_labels()
-    return {split: score_items([i for i in items if i["split"] == split], predicted)
-            for split in ("dev", "holdout")}
+def evaluate_events(predicted: dict[str, dict] | None = None, sets: dict | None = None) -> dict:
+    """Rows per set and split (``dev``, ``holdout``, ``more/dev``, ``more/holdout``) and ``all/holdout``;
+    ``predicted`` (doc -> events and officials) skips the pipeline runs."""
+    sets = SETS if sets is None else sets
+    results, holdout_items, all_predicted = {}, [], {}
+    for prefix, (labels, pages) in sets.items():
+        items = load_labels(labels)
+        got = predict(pages) if predicted is None else predicted
+        all_predicted.update({i["doc"]: got[i["doc"]] for i in items if i["doc"] in got})
+        for split in ("dev", "holdout"):
+            chosen = [i for i in items if i["split"] == split]
+            results[f"{prefix}/{split}" if prefix else split] = score_items(chosen, got)
+        holdout_items += [i for i in items if i["split"] == "holdout"]
+    if len(sets) > 1:
+        results["all/holdout"] = score_items(holdout_items, all_predicted)
+    return results
 
 
 def flatten(results: dict) -> dict[str, float]:
@@ -210,22 +227,28 @@ def flatten(results: dict) -> dict[str, float]:
 
 
 def render(results: dict) -> list[str]:
-    lines = ["Events and officials, hand-labelled real news (tests/data/eval/events_labels.jsonl):",
-             f"  {'split':<8}{'P':>6}{'R':>6}{'F1':>6}{'date':>6}{'place':>6}{'cntry':>6}"
+    lines = ["Events and officials, hand-labelled real news (tests/data/eval/events_labels*.jsonl;"
+             " more/ = news_more, labelled blind):",
+             f"  {'split':<14}{'P':>6}{'R':>6}{'F1':>6}{'date':>6}{'place':>6}{'cntry':>6}"
              f"{'offP':>6}{'offR':>6}{'spur':>6}  (pred/gold/matched; counts n)"]
     for split, r in results.items():
         f, t = r["figures"], r["tally"]
-        lines.append(f"  {split:<8}" + "".join(f"{f[k]:6.2f}" for k in (
+        lines.append(f"  {split:<14}" + "".join(f"{f[k]:6.2f}" for k in (
             "precision", "recall", "f1", "date", "place", "country_count", "officials_precision",
             "officials_recall", "spurious_per_article"))
             + f"  ({t.get('pred', 0)}/{t.get('gold', 0)}/{t.get('matched', 0)}; {t.get('count_n', 0)})")
     return lines
 
 
-def show(split: str = "dev") -> None:
-    """Print every dev item's predictions and labels side by side (for development)."""
-    items = [i for i in load_labels() if i["split"] == split]
-    result = score_items(items, predict(only={i["doc"] for i in items}))
+def show(row: str = "dev") -> None:
+    """Print every item of a row (``dev``, ``holdout``, ``more/dev``, ``more/holdout``) with its predictions and
+    labels side by side (for development; look at the hold-out rows only to report them)."""
+    prefix, _, split = row.rpartition("/")
+    if prefix not in SETS or split not in ("dev", "holdout"):
+        raise SystemExit(f"unknown row {row!r}: use dev, holdout, more/dev or more/holdout")
+    labels, pages = SETS[prefix]
+    items = [i for i in load_labels(labels) if i["split"] == split]
+    result = score_items(items, predict(pages, only={i["doc"] for i in items}))
     for d in result["details"]:
         matched = {id(p) for p, _ in d["pairs"]}
         matched_g = {id(g) for _, g in d["pairs"]}
@@ -245,7 +268,7 @@ def show(split: str = "dev") -> None:
                       f"{(g.get('evidence') or '')[:100]}")
         if d["off_extra"] or d["off_missed"]:
             print(f"  officials extra {d['off_extra']} missed {d['off_missed']}")
-    print("\n".join(render({split: result})))
+    print("\n".join(render({row: result})))
 
 
 if __name__ == "__main__":
