@@ -70,6 +70,8 @@ def spec() -> dict:
         "pair_subject_re": re.compile(rf"(?<![가-힣])((?:[{data['country_syllables']}]{{2,4}}|[가-힣]{{1,4}}·[가-힣]{{1,4}})"
                                       rf"(?:\s[가-힣]{{2,8}})?)(?:은|는|이|가)\s"),
         "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:\s[가-힣]{{1,5}})?(?:은|는|이|가)\s"),
+        "meet_names": data["meet_names"],
+        "means_nouns": frozenset(data["means_nouns"]),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s(?:(?:(?:\S+\s){{0,2}}?\S+에서\s)?(?P<held>{alt(data['dated_modifiers'])})\s)?"
                                rf"((?:[가-힣A-Za-z0-9·\-]+\s){{0,3}}?[가-힣A-Za-z0-9·\-]*?)"
@@ -115,6 +117,9 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if verbs is None:
             continue
         verb = verbs.match(text, _skip_dates(ctx, match.end())) or _passive(ctx, match.end("gloss") if match.group("gloss") else match.end(1))
+        means = verb is None and noun in s["means_nouns"] and re.search("[을를]", link)
+        if means:
+            verb = re.compile("통해").match(text, match.end())     # 전화 통화를 통해 … 의견을 교환했다: the call was held
         if verb is not None and s["launch_re"].match(text, verb.start()):
             continue                                   # 국가AI위원회가 출범했다: a launch, not a meeting
         if (verb is None or _inside(taken + found, n0) or _in_speech(ctx, n0, match)
@@ -128,6 +133,8 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         floor, end = ctx.bounds(sentence)
         start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers + ctx.analysis.officials)
         date = clause_date(ctx, floor, start)
+        if means and date is None:
+            continue                                   # 화상회의를 통해 극복할 수 있다: a means in general, no call
         if s["future"].match(text, verb.end()) and (date is None or date.grain not in ("day", "week")):
             continue                                   # 회담을 할 예정, 상반기 중 개최할 계획: a plan with no day
         if _history(ctx, date):
@@ -207,7 +214,8 @@ def _meetings_by_meet(ctx: Context, taken: list) -> list[Mention]:
         subjects = [x for x in ctx.analysis.officials if floor <= x.start and x.end <= o.start and SUBJECT.match(text, x.end)]
         if (date is None and not subjects) or _history(ctx, date):
             continue
-        name = f"{subjects[0].name}-{o.name} 회동" if subjects else f"{o.name} 회동"
+        noun = next((n for v, n in spec()["meet_names"].items() if text.startswith(v, verb.end() - len(verb.group(0).split()[-1]))), "회동")
+        name = f"{subjects[0].name}-{o.name} {noun}" if subjects else f"{o.name} {noun}"
         found.append(Mention(o.start, verb.end(), name, None, "meeting", ctx.sentence(o.start), rule="clause_meet",
                              date=date, location=_clause_venue(ctx, date.end if date else floor, o.start), generic=True))
     return found
