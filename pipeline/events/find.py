@@ -454,7 +454,7 @@ def _visitor(ctx: Context, start: int, end: int, place: str = "") -> tuple[bool,
 
 def _visitor_after(ctx: Context, verb_end: int) -> str | None:
     """'서울을 방문한 <official>': in a relative clause the visitor is the official it modifies."""
-    ending = re.match(r"(?:한|하는|했던|하던|\s?중인)\s", ctx.text[verb_end:verb_end + 5])
+    ending = re.match(r"(?:한|하는|했던|하던|은|았던|\s?중인)\s", ctx.text[verb_end:verb_end + 5])
     heads = [o for o in ctx.analysis.officials if ending and 0 <= o.start - verb_end - ending.end() <= 3]
     return heads[0].name if heads else None
 
@@ -468,7 +468,8 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
                 or _unreal_after(text, match.start("verb"))):
             continue
         place = text[place_start:match.start()]
-        trigger = f"{(match.group('mod') or '').strip()} {match.group('verb')}".strip()
+        verb = match.group("verb") if match.group("verb") in rules().visit_verbs else "방문"   # 한국을 찾은: a visit
+        trigger = f"{(match.group('mod') or '').strip()} {verb}".strip()
         found += _visit(ctx, place_start, match.end("verb"), place, trigger)
     for match in rules().implied_visit_re.finditer(text):
         if not (_no_report(text, match.start()) or _unreal_after(text, match.start())):     # 방한을 희망

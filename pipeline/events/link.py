@@ -397,6 +397,8 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b))
                     or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
+    if generic and ta == tb and _same_day(a, b) and _same_head(a, b) and not (_parties(a) and _parties(b)):
+        return True                              # 한미 외교장관 전화 통화 / 강경화-폼페이오 전화통화, one day
     for na in a.names:
         for nb in b.names:
             ka, kb = _core(na), _core(nb)
@@ -408,6 +410,11 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
             if trigger and tail >= len(trigger.group(1)) + 2:
                 return True
     return False
+
+
+def _same_day(a: Draft, b: Draft) -> bool:
+    da, db = a.date_mention, b.date_mention
+    return bool(da and db and da.date_start and da.grain == db.grain == "day" and da.date_start == db.date_start)
 
 
 def _same_head(a: Draft, b: Draft) -> bool:

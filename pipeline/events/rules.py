@@ -49,6 +49,7 @@ class Rules:
     launch_re: re.Pattern
     signing_re: re.Pattern
     visit_re: re.Pattern
+    visit_verbs: frozenset[str]       # 방문, 순방 (native verbs such as 찾 name a 방문)
     implied_visit_re: re.Pattern
     implied_places: dict[str, str]
     visitor_re: re.Pattern
@@ -116,8 +117,10 @@ def rules() -> Rules:
                              r"(?=했|해|하|시켰|시키|시킨|됐|되|한다|한|할|식|었|어)"),
         signing_re=re.compile(rf"(?P<head>{_alt(signing['heads'])})(?P<gloss>\s?\([A-Za-z가-힣]{{2,6}}\))?\s?"
                               rf"(?:을|를|에)\s?(?:공동으로\s|공식\s|정식\s)?(?P<verb>{_alt(signing['verbs'])})"),
-        visit_re=re.compile(rf"(?:을|를)\s(?P<mod>(?:{_alt(visit['modifiers'])})\s?)?(?P<verb>{_alt(visit['verbs'])})"
-                            r"(?=했|해|한|할|하|중|길|차|을|\s|[.,]|$)"),
+        visit_re=re.compile(rf"(?:을|를)\s(?P<mod>(?:{_alt(visit['modifiers'])})\s?)?(?P<verb>(?:{_alt(visit['verbs'])})"
+                            r"(?=했|해|한|할|하|중|길|차|을|\s|[.,]|$)"
+                            rf"|(?:{_alt(visit['native_verbs'])})(?=은\s|아\s|았다|았고|았으며|는다))"),
+        visit_verbs=frozenset(visit["verbs"]),
         implied_visit_re=re.compile(rf"(?<![가-힣])({_alt(visit['implied'])})(?=했|해|한|할|하고|하며|하는|을|\s중|길)"),
         implied_places=visit["implied"],
         visitor_re=re.compile(rf"({_alt(visit['visitor_titles'])})(?:이|가|은|는|도)\s"),
