@@ -71,6 +71,7 @@ def spec() -> dict:
                                       rf"(?:\s[가-힣]{{2,8}})?)(?:은|는|이|가)\s"),
         "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:\s[가-힣]{{1,5}})?(?:은|는|이|가)\s"),
         "meet_names": data["meet_names"],
+        "country_syllables": data["country_syllables"],
         "means_nouns": frozenset(data["means_nouns"]),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s(?:(?:(?:\S+\s){{0,2}}?\S+에서\s)?(?P<held>{alt(data['dated_modifiers'])})\s)?"

@@ -397,7 +397,7 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b))
                     or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
-    if generic and ta == tb and _same_day(a, b) and _same_head(a, b) and not (_parties(a) and _parties(b)):
+    if generic and ta == tb and _same_day(a, b) and _same_head(a, b) and not (_by_people(a) and _by_people(b)):
         return True                              # 한미 외교장관 전화 통화 / 강경화-폼페이오 전화통화, one day
     for na in a.names:
         for nb in b.names:
@@ -410,6 +410,13 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
             if trigger and tail >= len(trigger.group(1)) + 2:
                 return True
     return False
+
+
+def _by_people(d: Draft) -> bool:
+    """Named after the people who met (박진-가미카와 요코 전화통화), not after the countries (한일 외교장관 …)."""
+    from .clause import spec as clause_spec
+    countries = set(clause_spec()["country_syllables"])
+    return any("-" in n and not set(n.split("-")[0]) <= countries for n in d.names)
 
 
 def _same_day(a: Draft, b: Draft) -> bool:
