@@ -154,7 +154,8 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
             date = date or clause_date(ctx, floor, title.start)
         else:
             name = text[start:n1] if start < n0 else (_party_name(ctx, floor, n0, noun) or _signers(ctx, floor, n0, noun)
-                                                        or _signing_parties(ctx, floor, n0, noun, family) or noun)
+                                                        or _signing_parties(ctx, floor, n0, noun, family)
+                                                        or _parties_after(ctx, verb.start(), end, noun) or noun)
         kind = s["nouns"][noun]
         if kind == "meeting" and "정상" in name and ("회담" in noun):
             kind = "summit"
@@ -349,6 +350,26 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     if partner is None:
         return None
     return f"{subject.name}-{partner.name} {noun}" if subject else f"{partner.name} {noun}"
+
+
+_RELATIVE_AFTER = re.compile(r"(?:한|가진|했던|가졌던)\s")
+_JOINED = re.compile(r"\s?(?:와|과)\s|\s및\s|,\s?")
+
+
+def _parties_after(ctx: Context, pos: int, end: int, noun: str) -> str | None:
+    """'29일 정상회담을 한 아베 신조 일본 총리와 나렌드라 모디 인도 총리는': a meeting named by the two officials
+    its relative clause modifies (일본·인도 정상회담; else 아베 신조-나렌드라 모디 회담)."""
+    rel = _RELATIVE_AFTER.match(ctx.text, pos)
+    if rel is None:
+        return None
+    after = [o for o in ctx.analysis.officials if rel.end() <= o.start < end]
+    if len(after) < 2 or after[0].start - rel.end() > 2 or not _JOINED.fullmatch(ctx.text[after[0].end:after[1].start]):
+        return None
+    a, b = after[0], after[1]
+    if noun.startswith("정상") and a.country and b.country and a.country != b.country:
+        short = spec()["short"]
+        return f"{short.get(a.country, a.country)}·{short.get(b.country, b.country)} {noun}"
+    return f"{a.name}-{b.name} {noun}"
 
 
 def _signing_parties(ctx: Context, floor: int, pos: int, noun: str, family: str) -> str | None:
