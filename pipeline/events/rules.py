@@ -121,7 +121,7 @@ def rules() -> Rules:
                             r"(?=했|해|한|할|하|중|길|차|을|\s|[.,]|$)"
                             rf"|(?:{_alt(visit['native_verbs'])})(?=은\s|아\s|았다|았고|았으며|는다))"),
         visit_verbs=frozenset(visit["verbs"]),
-        implied_visit_re=re.compile(rf"(?<![가-힣])({_alt(visit['implied'])})(?=했|해|한|할|하고|하며|하는|을|\s중|길)"),
+        implied_visit_re=re.compile(rf"(?<![가-힣])({_alt(visit['implied'])})(?=했|해|한|할|하고|하며|하는|을|\s?중|길)"),
         implied_places=visit["implied"],
         visitor_re=re.compile(rf"({_alt(visit['visitor_titles'])})(?:이|가|은|는|도)\s"),
         bare_hosted_re=re.compile(rf"(?<![가-힣])({_alt(spec['bare_hosted_heads'])})(?=[을를이가은는]\s)"),

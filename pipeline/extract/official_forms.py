@@ -6,6 +6,8 @@
   상인회장`` (at most two body words and a place between name and title);
 - names glossed in Latin letters: ``또 럼(To Lam) 서기장``: the gloss's words count the Hangul name's words,
   whatever Kiwi reads them as (또 is an adverb, 럼 a noun);
+- the last word of a foreign full name found in the article, before a title, though Kiwi reads it as a common
+  noun (비건 특별대표 after 스티븐 비건 …, 비건 = vegan): resolved to the full name;
 - a body's head in brackets after its name, as press releases write it: ``예스퓨처(대표 이현재)가``,
   ``한국보훈복지의료공단(이사장 윤종진)은``: the word before the bracket is the organisation.
 """
@@ -129,4 +131,22 @@ def _bracket_name(t: str) -> bool:
     if not _korean_shape(t) or t in _titles()[5] or _noun_and_particle(t):
         return False
     return len(t) >= 3 or _could_be_name(t)
+
+
+def last_word_mentions(unparsed: list[_Title], words, cands: list[_Cand]) -> list[_Cand]:
+    """Titles no form parsed whose word before is the last word of a foreign full name of the article (the
+    resolver then gives them that name)."""
+    last = {c.name.split()[-1] for c in cands if " " in c.name and not c.surname_only}
+    out = []
+    for t in unparsed:
+        k = t.first_word - 1
+        if k < 0 or words[k].trail or words[k + 1].lead:
+            continue
+        w = words[k]
+        surface = w.text + (w.tail or "")          # Kiwi may split it: 비 + 건
+        if surface not in last:
+            continue
+        end = w.stem_start + len(surface)
+        out.append(_Cand(w.stem_start, t.end, w.stem_start, end, surface, None, t.title, t.base, t.org, None, "title"))
+    return out
 

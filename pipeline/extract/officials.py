@@ -328,6 +328,13 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                 org1 = o
                 k = gz.word_index_at(words, o.start) - 1
                 break
+    if org1 is None:                              # 스티븐 비건 미국 대북정책 특별대표: qualifiers after a country
+        for i in (k - 1, k - 2):
+            if (joinable(i) and _is_country(words[i]) and not words[i].tail
+                    and all(joinable(j) and _QUALIFIER.fullmatch(words[j].text) and not _name_word(words[j], orgs, True)
+                            and all(tag.startswith("NNG") for tag in words[j].tags) for j in range(i + 1, k + 1))):
+                title, k = text[words[i + 1].stem_start:t.end], i
+                break
     if org1 is not None:
         country = _country_of_org(org1)
     if (org1 is not None and joinable(k) and joinable(k - 1) and _is_country(words[k - 1])
@@ -555,9 +562,10 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
             k = o.text.rfind("(")
             if k > 0:
                 org_end.setdefault(o.start + len(o.text[:k].rstrip()), o)
-    from .official_forms import bracket_head, name_before_bodies, slash_caption, title_first     # less common forms
+    from .official_forms import bracket_head, last_word_mentions, name_before_bodies, slash_caption, title_first
 
     cands: list[_Cand] = []
+    unparsed: list[_Title] = []
     for wi, w in enumerate(words):
         if in_org.contains(w.stem_start, w.stem_end):
             continue                                   # inside an organisation's name
@@ -571,5 +579,8 @@ def extract_officials(doc, organizations: list[OrganizationMention]) -> list[Off
             cands += c
         elif c is not None:
             cands.append(c)
+        else:
+            unparsed.append(t)
+    cands += last_word_mentions(unparsed, words, cands)        # 비건 특별대표 after 스티븐 비건 …
     from .official_resolve import resolve
     return resolve(cands, text)
