@@ -34,6 +34,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_names
+from .partners import per_partner
 from .rules import data as rule_data, rules
 
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
@@ -71,6 +72,7 @@ def spec() -> dict:
                                       rf"(?:\s[가-힣]{{2,8}})?)(?:은|는|이|가)\s"),
         "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:\s[가-힣]{{1,5}})?(?:은|는|이|가)\s"),
         "meet_names": data["meet_names"],
+        "per_partner": frozenset(data["per_partner_nouns"]),
         "country_syllables": data["country_syllables"],
         "means_nouns": frozenset(data["means_nouns"]),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
@@ -166,6 +168,8 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
                           rule=f"clause_{family}", location=venue, date=date, generic=start == n0)
         host = _genitive_host(ctx, floor, start, mention)
         found += [host, mention] if host else [mention]
+        if noun in s["per_partner"] and start == n0:
+            found += _more_partners(ctx, mention, floor, n0, noun)      # A, B와 면담: one talk per partner
     return found
 
 
@@ -220,6 +224,7 @@ def _meetings_by_meet(ctx: Context, taken: list) -> list[Mention]:
         name = f"{subjects[0].name}-{o.name} {noun}" if subjects else f"{o.name} {noun}"
         found.append(Mention(o.start, verb.end(), name, None, "meeting", ctx.sentence(o.start), rule="clause_meet",
                              date=date, location=_clause_venue(ctx, date.end if date else floor, o.start), generic=True))
+        found += per_partner(ctx, found[-1], floor, o, noun)           # A과 B를 만났다: two encounters
     return found
 
 
@@ -370,6 +375,12 @@ def _parties_after(ctx: Context, pos: int, end: int, noun: str) -> str | None:
         short = spec()["short"]
         return f"{short.get(a.country, a.country)}·{short.get(b.country, b.country)} {noun}"
     return f"{a.name}-{b.name} {noun}"
+
+
+def _more_partners(ctx: Context, mention: Mention, floor: int, n0: int, noun: str) -> list[Mention]:
+    last = next((o for o in reversed(ctx.analysis.officials) if floor <= o.start and o.end <= n0
+                 and re.fullmatch(r"(?:와|과)\s(?:각각\s)?", ctx.text[o.end:n0])), None)
+    return per_partner(ctx, mention, floor, last, noun) if last else []
 
 
 def _signing_parties(ctx: Context, floor: int, pos: int, noun: str, family: str) -> str | None:

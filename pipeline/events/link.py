@@ -394,8 +394,8 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     generic = any(m.generic for m in a.mentions + b.mentions)
     if ta == tb in ("agreement", "launch") and (_bare(a) or _bare(b)):
         return True                              # 협약식을 가졌다 beside 동해시-카카오 업무협약: one signing
-    if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b))
-                    or (FAMILY[ta] == FAMILY[tb] and _parties(a) & _parties(b))):
+    if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b) and not _other_people(a, b))
+                    or (FAMILY[ta] == FAMILY[tb] and _shared_parties(a, b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
     if generic and ta == tb and _same_day(a, b) and _same_head(a, b) and not (_by_people(a) and _by_people(b)):
         return True                              # 한미 외교장관 전화 통화 / 강경화-폼페이오 전화통화, one day
@@ -417,6 +417,16 @@ def _by_people(d: Draft) -> bool:
     from .clause import spec as clause_spec
     countries = set(clause_spec()["country_syllables"])
     return any("-" in n and not set(n.split("-")[0]) <= countries for n in d.names)
+
+
+def _shared_parties(a: Draft, b: Draft) -> bool:
+    """Built from parties that overlap, unless both name two or more and differ (비건-강경화 / 비건-이도훈 면담)."""
+    return bool(_parties(a) & _parties(b)) and not _other_people(a, b)
+
+
+def _other_people(a: Draft, b: Draft) -> bool:
+    pa, pb = _parties(a), _parties(b)
+    return len(pa) >= 2 and len(pb) >= 2 and pa != pb
 
 
 def _same_day(a: Draft, b: Draft) -> bool:
