@@ -296,7 +296,9 @@ def widen_range(ctx: Context, d):
     head = [x for x in ctx.analysis.dates if x.end < d.start and x.date_start is not None
             and re.fullmatch(r"\s?부터\s?", ctx.text[x.end:d.start])]
     if not head or d.date_end is None or head[-1].date_start > d.date_end:
-        return d
+        from .timing import span_end
+        end = span_end(ctx.text, d)                     # 30일부터 2박3일 동안, 17일부터 사흘간
+        return replace(d, date_end=end) if end else d
     return replace(d, start=head[-1].start, text=ctx.text[head[-1].start:d.end], date_start=head[-1].date_start)
 
 

@@ -53,3 +53,19 @@ def frames_conflict(fa: list[tuple], fb: list[tuple], reference) -> bool:
                 if (reference - a[1]).days > 1:
                     return True
     return False
+
+
+_NATIVE_DAYS = {"이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "열흘": 10}
+_SPAN = re.compile(r"부터\s?(?:(?:\d)박\s?(?P<nights_days>\d)일|(?P<days>\d{1,2})일\s?(?:간|동안)|"
+                   rf"(?P<native>{'|'.join(_NATIVE_DAYS)})\s?(?:간|동안))")
+
+
+def span_end(text: str, d):
+    """'30일부터 2박3일 동안', '17일부터 사흘간': the last day of a stay that starts on ``d`` (a day), else None."""
+    m = _SPAN.match(text, d.end)
+    if m is None or d.grain != "day" or d.date_start is None:
+        return None
+    days = int(m.group("nights_days") or m.group("days") or 0) or _NATIVE_DAYS[m.group("native")]
+    from datetime import timedelta
+    return d.date_start + timedelta(days=days - 1) if 1 < days <= 31 else None
+
