@@ -30,12 +30,15 @@ from .find import Context, Mention, Tokens, predicate_gap, words_before
 from .passing import find_mentions
 from .timing import anaphor_checked, frame_of, frames_conflict
 from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
+_TOPIC = re.compile(r"[‘'“\"][^’'”\"\n]{1,60}[’'”\"](?:을|를|이라는|라는)\s주제로")   # ‘…’을 주제로: no quote that counts
+
+
 def _date_before(m: Mention, ctx: Context):
     """The last date before the name in its sentence (≤ 80 chars, no quote between), else one in
     brackets right after it."""
     text, floor = ctx.text, ctx.sentence_start(m.start)
     before = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= m.start and m.start - d.end <= 80
-              and d.date_start is not None and not re.search(r"[‘'“\"]", text[d.end:m.start])]
+              and d.date_start is not None and not re.search(r"[‘'“\"]", _TOPIC.sub("", text[d.end:m.start]))]
     if before:
         from .clause import widen_range
         return widen_range(ctx, before[-1])
@@ -85,7 +88,8 @@ def _venue_in(ctx: Context, start: int, end: int, clause_end_ok: bool = False) -
     for n, (ws, we) in enumerate(words_before(text, at, start)):
         modifier = text[ws:we] == "한" or (text[ws:we].endswith("의") and ctx.tokens.all_in(ws, we, NOMINAL + ("JKG",)))
         closes = ")" in text[ws:we] and "(" not in text[ws:we]      # '(현지 시각)': the end of an aside
-        if (n >= 6 or text[ws] == "(" or closes or not (modifier or ctx.tokens.all_in(ws, we, NOMINAL))
+        inside = not ctx.tokens.within(ws, we)         # 포시즌스 호텔: one Kiwi token over two words
+        if (n >= 6 or text[ws] == "(" or closes or not (modifier or inside or ctx.tokens.all_in(ws, we, NOMINAL))
                 or ctx.tokens.has(ws, we, ("NNB",))
                 or text[ws:we] in rules().venue_stop or any(d.start < we and ws < d.end for d in ctx.analysis.dates)):
             break
@@ -108,7 +112,7 @@ def _date_and_venue(m: Mention, ctx: Context):
     if m.location:
         return date_mention, m.location
     venue = _venue_in(ctx, *gap) if gap else None
-    if venue is None and (m.rule == "signing" or re.match(r"\s?[을를]\s", ctx.text[m.end:m.end + 3])):
+    if venue is None and (m.rule == "signing" or re.match(r"[’'”\"]?\s?[을를]\s", ctx.text[m.end:m.end + 4])):
         floor = date_mention.end if date_mention and date_mention.end <= m.start else ctx.sentence_start(m.start)
         venue = _venue_in(ctx, floor, m.start)
     return date_mention, venue or _venue_for(m, ctx.text, date_mention, ctx.places)
