@@ -18,7 +18,10 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+import numpy
 import spacy
+from spacy.attrs import POS, SENT_START, TAG
+from spacy.symbols import IDS as POS_IDS
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
@@ -129,34 +132,75 @@ class _Parts:
 def doc_parts(text: str, pieces: list[list]) -> _Parts:
     """Pieces plus the text between them, tiling the text exactly."""
     parts = _Parts(text)
+    words, spaces, tags, sents, morphs, offsets = (parts.words, parts.spaces, parts.tags, parts.sents,
+                                                   parts.morphs, parts.offsets)
     pos, sent = 0, 0
-    for start, end, tag, morphs, piece_sent in pieces:
+    for start, end, tag, piece_morphs, piece_sent in pieces:
         if start < pos:                # Kiwi reported a span inside one already covered
             continue
         if start > pos:
-            if text[pos:start].isspace():
+            if start == pos + 1 and text[pos] == " " and words and tags[-1] != SPACE_TAG:
+                spaces[-1] = True      # most gaps: one space after a word (add_space, inlined)
+            elif text[pos:start].isspace():
                 parts.add_space(pos, start, piece_sent)
             else:
                 parts.add_skipped(pos, start, sent, piece_sent)
-        parts.add(start, end, tag, piece_sent, morphs)
+        # parts.add, inlined: it runs for every token of every article
+        words.append(text[start:end]); spaces.append(False); tags.append(tag)
+        sents.append(piece_sent); morphs.append(piece_morphs); offsets.append(start)
         pos, sent = end, piece_sent
     if pos < len(text):
         parts.add_skipped(pos, len(text), sent, sent)
     return parts
 
 
+def _sentence_starts(words: list[str], tags: list[str], sent_ids: list[int]) -> list[bool]:
+    """Kiwi's sentence splits, plus a hard break after every line break (paragraphs): a token starts a
+    sentence when Kiwi's sentence number changes, or when the nearest token before it that is not a space
+    on one line is a space holding a line break."""
+    out = []
+    after_break = False
+    previous = None
+    for word, tag, sid in zip(words, tags, sent_ids):
+        if previous is None:
+            out.append(True)
+        elif tag == SPACE_TAG:
+            out.append(False)
+        else:
+            out.append(sid != previous or after_break)
+        if tag != SPACE_TAG:
+            after_break = False
+        elif "\n" in word:
+            after_break = True
+        previous = sid
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _tag_ids(vocab: Vocab, tag: str) -> tuple[int, int]:
+    """A Kiwi tag's id in the vocabulary's strings and the id of its Universal POS."""
+    return vocab.strings.add(tag), POS_IDS[upos_for(tag)]
+
+
 def build_doc(vocab: Vocab, text: str, pieces: list[list]) -> Doc:
     p = doc_parts(text, pieces)
-    words, tags = p.words, p.tags
-    sent_starts = [_starts_sentence(i, words, tags, p.sents) for i in range(len(words))]
-    doc = Doc(vocab, words=words, spaces=p.spaces, tags=tags,
-              pos=[upos_for(t) for t in tags], sent_starts=sent_starts or None)
+    words, tags, offsets = p.words, p.tags, p.offsets
+    sent_starts = _sentence_starts(words, tags, p.sents)
+    doc = Doc(vocab, words=words, spaces=p.spaces)
+    if words:
+        # tags, parts of speech and sentence starts as one array: Doc(tags=, pos=, sent_starts=) takes twice as long
+        ids = [_tag_ids(vocab, t) for t in tags]
+        rows = numpy.empty((len(words), 3), dtype="uint64")
+        rows[:, 0] = [tag for tag, _ in ids]
+        rows[:, 1] = [pos for _, pos in ids]
+        rows[:, 2] = numpy.where(sent_starts, 1, -1).astype("int64").astype("uint64")
+        doc.from_array([TAG, POS, SENT_START], rows)
     doc.user_data[MORPHS_KEY] = p.morphs
     # what the extractors read, kept as plain values: doc.text and doc.sents make a Token per token
     doc.user_data[TEXT_KEY] = text
-    doc.user_data[SENT_STARTS_KEY] = [at for at, first in zip(p.offsets, sent_starts) if first]
+    doc.user_data[SENT_STARTS_KEY] = [at for at, first in zip(offsets, sent_starts) if first]
     words_only = [i for i, tag in enumerate(tags) if tag != SPACE_TAG]
-    starts = [p.offsets[i] for i in words_only]
+    starts = [offsets[i] for i in words_only]
     doc.user_data[TOKENS_KEY] = (starts, [a + len(words[i]) for a, i in zip(starts, words_only)],
                                  [tags[i] for i in words_only], [words[i] for i in words_only])
     return doc
@@ -166,18 +210,6 @@ def sentence_starts(doc: Doc) -> list[int]:
     """Character offsets where the Doc's sentences start."""
     starts = doc.user_data.get(SENT_STARTS_KEY)
     return [s.start_char for s in doc.sents] if starts is None else starts
-
-
-def _starts_sentence(i: int, words: list[str], tags: list[str], sent_ids: list[int]) -> bool:
-    """Kiwi's sentence splits, plus a hard break after every line break (paragraphs)."""
-    if i == 0:
-        return True
-    if tags[i] == SPACE_TAG:
-        return False
-    prev = i - 1
-    while prev > 0 and tags[prev] == SPACE_TAG and "\n" not in words[prev]:
-        prev -= 1
-    return sent_ids[i] != sent_ids[i - 1] or (tags[prev] == SPACE_TAG and "\n" in words[prev])
 
 
 class KiwiTokenizer:

@@ -246,3 +246,18 @@ def test_titles_without_an_event_word_are_not_read():
 
     assert not could_report("오늘의 날씨: 전국 흐리고 비")
     assert could_report("李대통령 23~24일 방일") and could_report("통합 발전위원회 출범")
+
+
+def test_cluster_one_name_on_two_dates_is_two_events_and_each_gathers_its_own_mentions():
+    """A name used again years later (한미 정상회담) gives one cluster per run of dates, whichever mention comes
+    first; a mention dated by its week joins the day inside it; an undated one joins neither."""
+    events = [_event("art1", "한미 정상회담", "summit", "2025-08-25"),
+              _event("art2", "한미정상회담", "summit", "2021-05-21"),
+              _event("art3", "한미정상회담", "summit", "2021-05-17", "2021-05-23"),
+              _event("art4", "한미 정상회담", "summit", "2025-08-25"),
+              _event("art5", "한미 정상회담", "summit", None)]
+    rows = cluster_rows(events, {})
+    by_articles = sorted(tuple(r["article_ids"]) for r in rows)
+    assert by_articles == [("art1", "art4"), ("art2", "art3"), ("art5",)]
+    [may] = [r for r in rows if "art2" in r["article_ids"]]
+    assert (may["date_start"], may["date_end"]) == (date(2021, 5, 21), date(2021, 5, 21))

@@ -81,13 +81,6 @@ def _near_names(a: dict, b: dict) -> bool:
     return not a["date_start"] and not b["date_start"] and bool(pa) and pa == pb
 
 
-def _dates_compatible(a: dict, b: dict, gap: int) -> bool:
-    if not (a["date_start"] and b["date_start"]):
-        return True
-    slack = timedelta(days=gap)
-    return a["date_start"] <= b["date_end"] + slack and b["date_start"] <= a["date_end"] + slack
-
-
 def _candidate_pairs(events: list[dict]):
     """The pairs the pairwise rules may join, without looking at every pair (a nightly table holds thousands of
     events): of one type, and either on overlapping days or both undated at one place."""
@@ -113,6 +106,21 @@ def _candidate_pairs(events: list[dict]):
                     yield (min(i, j), max(i, j))
 
 
+def _dated_runs(events: list[dict], members: list[int], gap: int) -> list[list[int]]:
+    """The dated members of one name, in runs of days that overlap or lie within ``gap`` days of each other."""
+    slack = timedelta(days=gap)
+    runs: list[list[int]] = []
+    end = None
+    for i in sorted((i for i in members if events[i]["date_start"]), key=lambda i: events[i]["date_start"]):
+        if runs and events[i]["date_start"] <= end + slack:
+            runs[-1].append(i)
+            end = max(end, events[i]["date_end"])
+        else:
+            runs.append([i])
+            end = events[i]["date_end"]
+    return runs
+
+
 def _group(events: list[dict]) -> list[list[dict]]:
     gap = rules().max_gap_days
     parent = list(range(len(events)))
@@ -128,9 +136,15 @@ def _group(events: list[dict]) -> list[list[dict]]:
         for key in _keys(event):
             by_key[(event["type"], key)].append(i)
     for members in by_key.values():
-        for i in members[1:]:
-            if _dates_compatible(events[members[0]], events[i], gap):
-                parent[find(i)] = find(members[0])
+        runs = _dated_runs(events, members, gap)
+        for run in runs:
+            for i in run[1:]:
+                parent[find(i)] = find(run[0])
+        # undated mentions join the name's dated run; of a name on two dates (한미 정상회담 of 2021 and of 2025),
+        # neither
+        together = [i for i in members if not events[i]["date_start"]] + ([runs[0][0]] if len(runs) == 1 else [])
+        for i in together[1:]:
+            parent[find(i)] = find(together[0])
     for i, j in _candidate_pairs(events):
         a, b = events[i], events[j]
         if find(i) != find(j) and (_same_occasion(a, b) or _near_names(a, b)):

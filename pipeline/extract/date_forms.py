@@ -138,18 +138,35 @@ def _resolve_century(g: dict, ctx: Context) -> _Resolved:
     return _Resolved(date(first, 1, 1), date(last, 12, 31), "century", "absolute", f"{n - 1:02d}")
 
 
+_DEICTIC_KINDS = {"relative", "weekday", "window", "offset", "offset_exact"}
+_DEICTIC_GROUPS = ("rw", "mw", "yw", "ww", "dir")
+
+
 def _resolve_joined(g: dict, ctx: Context) -> _Resolved:
     first = resolve(g["_a"], ctx)
     if first is None:
         raise ValueError("range start does not resolve")
-    anchor = Context(first.start or ctx.reference, ctx.last_day, ctx.last_date)
-    second = resolve(g["_b"], anchor)
+    b = g["_b"]
+    # a word that points from today (모레, 이달, 다음 주) counts from the article's date; a bare day or month
+    # (5일부터 7일까지) from the range's start
+    deictic = b.rule.kind in _DEICTIC_KINDS or any(k in b.groups for k in _DEICTIC_GROUPS)
+    anchor = ctx if deictic else Context(first.start or ctx.reference, ctx.last_day, ctx.last_date)
+    second = resolve(b, anchor)
     if second is None or first.start is None or second.start is None or second.end < first.start:
         raise ValueError("range end does not resolve after its start")
     grain = max(first.grain, second.grain, key=_GRAIN_ORDER.index)
     how = first.resolution if first.resolution != "absolute" else second.resolution
     return _Resolved(first.start, second.end, grain, how, _range_timex(first.timex.split("/")[0],
                                                                       second.timex.split("/")[-1]))
+
+
+def _resolve_stay(g: dict, ctx: Context) -> _Resolved:
+    first = resolve(g["_a"], ctx)
+    if first is None or first.start is None or first.start != first.end:
+        raise ValueError("a stay starts on one day")
+    last = first.start + timedelta(days=g["_days"] - 1)
+    return _Resolved(first.start, last, "day", first.resolution,
+                     _range_timex(first.timex.split("/")[0].split("T")[0], last.isoformat()))
 
 
 _RESOLVERS.update({
@@ -160,4 +177,5 @@ _RESOLVERS.update({
     "offset_exact": _resolve_offset_exact,
     "century": _resolve_century,
     "joined": _resolve_joined,
+    "stay": _resolve_stay,
 })

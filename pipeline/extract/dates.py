@@ -69,7 +69,8 @@ from .numeral_words import parse_numeral
 _SINO_MONTHS = RULES["sino_months"]
 _NUMBER_GROUPS = ("y4", "mo", "d", "y4_b", "mo_b", "d_b")
 # what may stand between two dates of one range, and what must then follow the second
-_JOIN_SEP = re.compile(r"[ \t]?(?P<sep>부터|에서|[~∼〜～\-–]|과|와)[ \t]?")
+# a gloss may stand before the separator: 30일(현지시간)부터, 내일(30일)부터
+_JOIN_SEP = re.compile(r"(?:\([^()]{1,12}\))?[ \t]?(?P<sep>부터|에서|[~∼〜～\-–]|과|와)[ \t]?")
 _JOIN_TAIL = {"에서": re.compile(r"[ \t]?까지"), "과": re.compile(r"[ \t]?사이"), "와": re.compile(r"[ \t]?사이")}
 _OPTIONAL_TAIL = re.compile(r"[ \t]?까지")
 _JOINABLE = {"calendar", "relative", "weekday", "quarter", "half", "lunar", "month_weekday", "month_last_day",
@@ -98,7 +99,7 @@ def _candidates(text: str) -> list[Candidate]:
             if m.end() > m.start() and _plausible(groups, rule):
                 found.append(Candidate(m.start(), m.end(), order, rule, groups))
     found += _with_times(text, found)
-    return found + _joined(text, found)
+    return found + _joined(text, found) + _with_stays(text, found)
 
 
 _TIMED = {"calendar", "relative", "weekday", "lunar", "month_weekday", "month_last_day", "offset", "offset_exact"}
@@ -112,6 +113,24 @@ def _with_times(text: str, found: list[Candidate]) -> list[Candidate]:
         clock = time_after(text, c.end) if c.rule.kind in _TIMED else None
         if clock is not None:
             out.append(Candidate(c.start, clock.end, c.order, c.rule, {**c.groups, "_clock": clock, "_day_end": c.end}))
+    return out
+
+
+# the length of a stay after its first day: 28일 2박 3일 일정으로, 28일부터 2박3일간 (nights, then days)
+_STAY = re.compile(r"(?:\([^()]{1,12}\))?[ \t]?(?:부터[ \t]?)?(?P<nights>[1-9][0-9]?)[ \t]?박[ \t]?(?P<days>[1-9][0-9]?)[ \t]?일"
+                   r"(?![0-9])")
+STAY = Rule("ko_day_stay", "stay", re.compile(""))
+
+
+def _with_stays(text: str, found: list[Candidate]) -> list[Candidate]:
+    """A day followed by the length of a stay that starts on it (28일 2박 3일 일정으로 방한): the days of the stay."""
+    out = []
+    for c in found:
+        if c.rule.kind != "calendar" or "d" not in c.groups or "d_b" in c.groups:
+            continue
+        m = _STAY.match(text, c.end)
+        if m and int(m["nights"]) + 1 <= int(m["days"]) <= int(m["nights"]) + 2:
+            out.append(Candidate(c.start, m.end(), len(COMPILED), STAY, {"_a": c, "_days": int(m["days"])}))
     return out
 
 
