@@ -45,7 +45,8 @@ def _in_passing(m: Mention, text: str) -> bool:
     work / an expression (영화 ‘…’, ‘…’이라는 표현)."""
     r = rules()
     before, after = text[max(0, m.start - 16):m.start], text[m.end:m.end + 16]
-    if r.work_re.search(before) or r.expression_re.match(after) or r.anniversary_re.match(after):
+    plan = r.plan_re.match(text, m.end)
+    if r.work_re.search(before) or r.expression_re.match(after) or r.anniversary_re.match(after) or plan:
         return True                                  # ‘…’이라는 표현; ‘김대중-오부치 공동선언’ 20주년
     return bool(r.anchor_re.match(after)) and not r.modifier_re.search(before.rstrip(" ‘'“\""))
 

@@ -40,6 +40,7 @@ class Rules:
     reporting: tuple[str, ...]
     habitual_re: re.Pattern          # 열릴 때마다, 방문한 적이, 열리지 않았다, 개최 여부: reports nothing
     habitual_adverb_re: re.Pattern   # 매년 … 방문한다: no single visit or signing
+    plan_re: re.Pattern              # ‘NAME’을 신설하기로 했다: a plan, in passing
     anniversary_re: re.Pattern       # NAME 20주년: an anniversary, in passing
     anchor_re: re.Pattern            # NAME 이후 / 당시 / 을 앞두고
     modifier_re: re.Pattern          # 열린 / 개최된 right before a name
@@ -108,6 +109,7 @@ def rules() -> Rules:
         habitual_re=re.compile(rf"[가-힣]{{0,2}}\s?({_alt(spec['habitual_markers'] + spec['negation_markers'])})"
                                rf"|\s?({_alt(spec['unreal_nouns'])})"),
         habitual_adverb_re=re.compile(rf"(?<![가-힣])({_alt(spec['habitual_adverbs'])})(?![가-힣])"),
+        plan_re=re.compile(rf"[’'”\"]?\s?[을를]\s(?:[가-힣]+\s){{0,2}}?[가-힣]*(?:{_alt(spec['plan_markers'])})\s"),
         anniversary_re=re.compile(rf"[’'”\"]?\s?(?:[가-힣]{{1,3}}\s)?\d{{1,3}}\s?(?:{_alt(spec['anniversary_markers'])})"),
         anchor_re=re.compile(rf"\s?(?:\([^()]{{1,20}}\))?(?:[을를의]\s?)?({_alt(spec['time_anchors'] + spec['comparison_markers'])})"),
         modifier_re=re.compile(rf"({_alt(spec['reporting_modifiers'])})\s?$"),
