@@ -76,8 +76,8 @@ def spec() -> dict:
         "country_syllables": data["country_syllables"],
         "means_nouns": frozenset(data["means_nouns"]),
         "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
-        "dated_re": re.compile(rf"\s(?:(?:(?:\S+\s){{0,2}}?\S+에서\s)?(?P<held>{alt(data['dated_modifiers'])})\s)?"
-                               rf"((?:[가-힣A-Za-z0-9·\-]+\s){{0,3}}?[가-힣A-Za-z0-9·\-]*?)"
+        "dated_re": re.compile(rf"\s(?:(?:오전|오후|저녁|밤|새벽|낮)\s)?(?:(?:(?:\S+\s){{0,3}}?\S+에서\s)?(?P<held>{alt(data['dated_modifiers'])})\s)?"
+                               rf"((?:[가-힣A-Za-z0-9·\-]+\s){{0,4}}?[가-힣A-Za-z0-9·\-]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                rf"(?:{alt(data['dated_venue_particles'])})(?=[\s,])"),
         "launch_re": re.compile(rf"(?:공식\s?|정식\s?)?({alt(data['launch_verbs'])})(?=했|하였|한다|됐|되었|된다|식을|시켰|었)"),
@@ -196,7 +196,7 @@ def _dated_meetings(ctx: Context, taken: list) -> list[Mention]:
         start, end = match.start(2), match.end(3)
         if not match.group("held") and any(o.start < end and start < o.end for o in ctx.analysis.organizations):
             continue                                   # 공정거래위원회에서: a body, not a meeting (unless 열린 …)
-        if not ctx.tokens.all_in(start, end, ("NNP", "NNG", "SL", "SN", "SH", "XSN", "XPN", "SO", "SP")):
+        if not ctx.tokens.all_in(start, end, ("NNP", "NNG", "SL", "SN", "SH", "XSN", "XPN", "SO", "SP", "NNB")):
             continue                                   # 한-베트남, 한·베트남: hyphen and middle dot in a name
         kind = spec()["nouns"][match.group(3)]
         found.append(Mention(start, end, text[start:end], None, kind, ctx.sentence(start), rule="clause_dated",
