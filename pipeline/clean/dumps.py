@@ -305,7 +305,8 @@ def _squash(text: str) -> str:
 # -- entry point ------------------------------------------------------------------------------
 
 def _width(line: str) -> int:
-    return sum(2 if ord(c) > 127 else 1 for c in line)
+    """Display width: two columns for every character beyond ASCII (Hangul, CJK), one for the rest."""
+    return 2 * len(line) - len(line.encode("ascii", "ignore"))
 
 
 def unwrap_fixed_width(text: str) -> str:

@@ -168,7 +168,7 @@ def particle_tail_re() -> re.Pattern:
 
 OPEN_PUNCT = "([{'\"‘“「『<《〈【"
 CLOSE_PUNCT = ")]}'\"’”」』>》〉】,.;:!?…·|/="
-_STEM_TAIL_TAGS = re.compile(r"^(J|E|VCP|VCN)")
+_STEM_TAIL_TAGS = ("J", "E", "VCP", "VCN")
 
 
 @dataclass(slots=True)
@@ -256,12 +256,15 @@ def doc_words(text: str, tm: TokenMap) -> list[Word]:
     tail_ok = particle_tail_re().match
     out: list[Word] = []
     for s, e in _chunks(text):
-        cs, ce = _core(text, s, e)
+        if text[s] in OPEN_PUNCT or text[e - 1] in CLOSE_PUNCT:
+            cs, ce = _core(text, s, e)
+        else:
+            cs, ce = s, e                  # most words: no punctuation around them
         # particles: trailing Kiwi tokens tagged J*/E*/VCP (or 들) among those inside the core
         first = bisect_left(starts, cs)
         k = bisect_right(ends, ce) - 1
         stem_end = ce
-        while k > first and (_STEM_TAIL_TAGS.match(tags[k]) or (tags[k] == "XSN" and texts[k] == "들")):
+        while k > first and (tags[k].startswith(_STEM_TAIL_TAGS) or (tags[k] == "XSN" and texts[k] == "들")):
             stem_end = starts[k]
             k -= 1
         tail = text[stem_end:ce]
