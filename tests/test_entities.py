@@ -251,6 +251,14 @@ def test_locations_skip_common_words():
     assert got == []
 
 
+def test_locations_every_un_member_and_no_common_word_as_a_country():
+    """The country list holds every UN member (CLDR's Korean names); names that are also common words
+    (수단 'means', 오만 'arrogance') count only before a title, never as a place in running text."""
+    got = _places("장관은 가이아나와 자메이카, 트리니다드토바고를 잇달아 방문했다.")
+    assert {("가이아나", "country"), ("자메이카", "country"), ("트리니다드토바고", "country")} <= set(got), got
+    assert _places("정부는 마땅한 수단이 없다며 오만한 태도를 비판했다.") == []
+
+
 def test_title_first_and_shared_names_keep_spans_in_order():
     """A title before its names (부장판사 이관형·최병률) still gives start <= name_start < name_end <= end."""
     _, _, officials = _analyse("서울중앙지법 형사항소5-3부(부장판사 이관형·최병률·유석동)는 원심을 유지했다.")

@@ -304,9 +304,12 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     org1 = t.org
     country = None
 
-    def joinable(i):    # words[i] runs on into words[i + 1] with only spaces between
-        return i >= 0 and words[i].bare and not words[i + 1].lead
+    def joinable(i):    # words[i] runs on into words[i + 1] with only spaces between, on one line
+        return i >= 0 and words[i].bare and not words[i + 1].lead and _same_line(words[i], words[i + 1], text)
 
+    # a qualifier of the title: 안와르 가르가쉬 외교담당 특임장관 (not part of the name)
+    if joinable(k) and org1 is None and words[k].text.endswith(_title_qualifiers()) and len(words[k].text) > 2:
+        title, k = text[words[k].stem_start:t.end], k - 1
     # modifier: 이명박 전 대통령 (전/前: a former holder)
     former = False
     if joinable(k) and words[k].text in _titles()[4]:
@@ -385,7 +388,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         if _is_initial(p, text):
             first -= 1
             continue
-        if p.trail:
+        if p.trail or not _same_line(p, words[first], text):
             break
         if p.tail:
             # Kiwi reads the end of some foreign names as a particle: 크리스티 + 나, 가미카 + 와
@@ -447,6 +450,16 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         mstart = min(mstart, body.stem_start)
     return _Cand(mstart, t.end, name_start, name_end, " ".join(name_words), name_latin, title, t.base,
                  org1, country, "title" if not surname_only else "surname", surname_only, former)
+
+
+@lru_cache(maxsize=1)
+def _title_qualifiers() -> tuple[str, ...]:
+    return tuple(gz.titles().get("title_qualifier_suffixes", ()))
+
+
+def _same_line(a: gz.Word, b: gz.Word, text: str) -> bool:
+    """No line break between two words: a name or title never runs over a heading's end."""
+    return "\n" not in text[a.end:b.start]
 
 
 @lru_cache(maxsize=1)
