@@ -280,6 +280,8 @@ def _weak_name(w: gz.Word, orgs) -> bool:
     return not (t in _titles()[5] or t in _titles()[4] or t in _titles()[0] or t in gz.country_names()
                 or _overlaps_org(w, orgs)
                 or t in gz.place_names() or gz.norm_phrase(t) in gz.org_alias_map()
+                or len(t) >= 3 and t.endswith(_long_heads())         # 조직위원회: a body's head, no name
+                or len(t) >= 3 and w.tags == ("NNG",) and not _unknown_word(t)   # 공동체: a dictionary noun
                 or any(tag.startswith(("J", "E", "V", "XS")) for tag in w.tags))
 
 
