@@ -132,6 +132,9 @@ def _title_in_word(w: gz.Word, words, wi, org_end: dict, text: str) -> _Title | 
         return None
     for t in _title_table().matches(stem):
         spec = single[t]
+        if (spec.get("not_after_suffix") and stem == t and wi > 0 and words[wi - 1].bare
+                and words[wi - 1].text.endswith(tuple(spec["not_after_suffix"]))):
+            continue                     # 장관상 수상: an award received
         prefix = stem[:-len(t)]
         org = None
         if prefix:
@@ -240,7 +243,7 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
         return False
     if t.endswith(_titles()[3]) or t.endswith(_long_heads()) or (len(t) >= 4 and t.endswith(_long_titles())):
         return False                       # 기자; 굿네이버스컴퍼니, 미국판매법인 are bodies; 성동시장 a market
-    if _starts_with_country(t):
+    if _starts_with_country(t) or _not_a_name(w):
         return False
     if len(t) <= 4 and all(ch in gz.titles().get("country_syllables", "") for ch in t) and len(t) > 1:
         return False                       # 한중, 한미일: countries in short, not a name
@@ -272,6 +275,12 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     return _korean_shape(t) and not _noun_and_particle(t)    # 고학수 -> 고학 + 수; not 소속 + 과 (소속과 팀장)
 
 
+def _not_a_name(w: gz.Word) -> bool:
+    """One bound noun (만큼, 차례, 간: '두 차례 도널드 트럼프'), or a place with its 도/시/군/구 (전남도)."""
+    t = w.text
+    return (w.tags == ("NNB",) or len(t) >= 3 and t[-1] in "도시군구" and t[:-1] in gz.place_names())
+
+
 def _weak_name(w: gz.Word, orgs) -> bool:
     """A word that may still be part of a foreign name though Kiwi reads it otherwise (팀 쿡, 장노엘 바로)."""
     t = w.text
@@ -281,6 +290,7 @@ def _weak_name(w: gz.Word, orgs) -> bool:
                 or _overlaps_org(w, orgs)
                 or t in gz.place_names() or gz.norm_phrase(t) in gz.org_alias_map()
                 or len(t) >= 3 and t.endswith(_long_heads())         # 조직위원회: a body's head, no name
+                or _not_a_name(w)
                 or len(t) >= 3 and w.tags == ("NNG",) and not _unknown_word(t)   # 공동체: a dictionary noun
                 or any(tag.startswith(("J", "E", "V", "XS")) for tag in w.tags))
 
@@ -305,13 +315,16 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     title = t.title
     org1 = t.org
     country = None
+    placed = False
 
     def joinable(i):    # words[i] runs on into words[i + 1] with only spaces between, on one line
         return i >= 0 and words[i].bare and not words[i + 1].lead and _same_line(words[i], words[i + 1], text)
 
     # a qualifier of the title: 안와르 가르가쉬 외교담당 특임장관 (not part of the name)
-    if joinable(k) and org1 is None and words[k].text.endswith(_title_qualifiers()) and len(words[k].text) > 2:
-        title, k = text[words[k].stem_start:t.end], k - 1
+    if joinable(k) and org1 is None and len(words[k].text) > 2 and (
+            words[k].text.endswith(_title_qualifiers())
+            or t.base in gz.titles().get("posting_titles", ()) and words[k].text.startswith("주")):
+        title, k = text[words[k].stem_start:t.end], k - 1   # … 주폴란드 대사: the post, not the name
     # modifier: 이명박 전 대통령 (전/前: a former holder)
     former = False
     if joinable(k) and words[k].text in _titles()[4]:
@@ -350,7 +363,8 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         k -= 1
     elif joinable(k) and org1 is None and words[k].text in gz.place_names():
         k -= 1                                    # a place: 이민호 대전 유성구청장
-    if joinable(k) and words[k].text in _titles()[4] and (org1 is not None or country is not None):
+        placed = True
+    if joinable(k) and words[k].text in _titles()[4] and (org1 is not None or country is not None or placed):
         former = former or words[k].text in gz.titles().get("former_modifiers", ())
         k -= 1                                    # 김성환 전 외교부 장관
     if country is None:
@@ -366,6 +380,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         return None
     body = None                                   # a company next to the name: the official's organisation
     if (org1 is None and joinable(k - 1) and _korean_shape(words[k - 1].text) and words[k - 1].tags[0].startswith("NNP")
+            and _titles()[0][t.base].get("role") != "government"      # 도널드 트럼프 대통령: no company
             and (_unknown_body(words[k]) or len(words[k - 1].text) == 3 and _used_before(words[k], text))):
         body = words[k]
         k -= 1                                    # 백상엽 카카오엔터프라이즈 대표, 김남진 니즈퍼샌드 대표 (니즈퍼샌드는 …)
@@ -406,7 +421,8 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
             body = body or p                      # 한화시스템 김경한, 엘앤에프 허제홍 (엘앤에프가 …): a company before
             break
         strong = _name_word(p, orgs, last=False)
-        if strong or (_weak_name(p, orgs) and len(p.text) <= 3 and not _korean_shape(w.text) and strong_last):
+        if strong or (_weak_name(p, orgs) and len(p.text) <= 3 and not _korean_shape(w.text) and strong_last
+                      and not (len(w.text) == 1 and w.text in _titles()[6])):   # 뒤 김 위원장: a bare surname
             strong_prev = strong_prev or strong
             first -= 1
             if p.lead:
