@@ -275,6 +275,11 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     return _korean_shape(t) and not _noun_and_particle(t)    # 고학수 -> 고학 + 수; not 소속 + 과 (소속과 팀장)
 
 
+def _title_role(base: str) -> str | None:
+    spec = _titles()[0].get(base) or next((m for m in _titles()[2] if m["title"] == base), {})
+    return spec.get("role")
+
+
 def _not_a_name(w: gz.Word) -> bool:
     """One bound noun (만큼, 차례, 간: '두 차례 도널드 트럼프'), or a place with its 도/시/군/구 (전남도)."""
     t = w.text
@@ -380,7 +385,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
         return None
     body = None                                   # a company next to the name: the official's organisation
     if (org1 is None and joinable(k - 1) and _korean_shape(words[k - 1].text) and words[k - 1].tags[0].startswith("NNP")
-            and _titles()[0][t.base].get("role") != "government"      # 도널드 트럼프 대통령: no company
+            and _title_role(t.base) != "government"      # 도널드 트럼프 대통령: no company
             and (_unknown_body(words[k]) or len(words[k - 1].text) == 3 and _used_before(words[k], text))):
         body = words[k]
         k -= 1                                    # 백상엽 카카오엔터프라이즈 대표, 김남진 니즈퍼샌드 대표 (니즈퍼샌드는 …)
