@@ -53,7 +53,7 @@ def title_first(t: _Title, words, wi: int, orgs) -> list[_Cand] | _Cand | None:
                  t.title, t.base, None, None, "title_first")
 
 
-_SLASH = re.compile(r"([가-힣]{2,4})\s?/\s?([^/\n.,]{0,30})$")
+_SLASH = re.compile(r"([가-힣]{2,4})\s?/\s?([^/\n.,<>\"“”‘’']{0,30})$")     # no quote or caption end inside
 
 
 def slash_caption(t: _Title, text: str, orgs) -> _Cand | None:

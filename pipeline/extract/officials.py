@@ -366,6 +366,9 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     if joinable(k) and _is_country(words[k]) and not words[k].tail:
         country = _is_country(words[k])
         k -= 1
+    elif joinable(k) and joinable(k - 1) and not words[k].tail and (words[k - 1].text + words[k].text) in gz.country_names():
+        country = gz.country_names()[words[k - 1].text + words[k].text]
+        k -= 2                                    # 세인트빈센트 그레나딘 외교장관, 트리니다드 토바고 총리
     elif joinable(k) and org1 is None and words[k].text in gz.place_names():
         k -= 1                                    # a place: 이민호 대전 유성구청장
         placed = True
@@ -419,7 +422,7 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
                 break
             p = replace(p, text=p.text + p.tail, stem_end=p.stem_end + len(p.tail), tail="")
             extended[first - 1] = p
-        if _adverb_like(p):
+        if _adverb_like(p) or _after_determiner(p, words, first - 1):
             break                                 # 반면 트럼프, 그만큼 트럼프: no adverb inside a name
         if (len(p.text) >= 4 and _HANGUL_NAME.fullmatch(p.text) and p.text.endswith(_body_endings())
                 or strong_last and len(w.text) == 3 and _korean_shape(w.text) and _used_before(p, text)):
@@ -517,6 +520,12 @@ def _unknown_body(w: gz.Word) -> bool:
 def _adverb_like(p: gz.Word) -> bool:
     """A word of two or more syllables Kiwi reads as one adverb or conjunction (그만큼, 다만)."""
     return len(p.text) >= 2 and len(p.tags) == 1 and p.tags[0].startswith(("MAG", "MAJ"))
+
+
+def _after_determiner(p: gz.Word, words, i: int) -> bool:
+    """A common noun right after a determiner (두 차례, 여러 나라, 그 자리): a phrase, not a name's first word."""
+    return (p.tags == ("NNG",) and i > 0 and words[i - 1].bare and len(words[i - 1].tags) == 1
+            and words[i - 1].tags[0] == "MM")
 
 
 def _body_after_name(first: str, second: str) -> bool:
