@@ -471,6 +471,8 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
             if c:
                 country = country or c
                 mstart = words[j].stem_start
+    if org1 is None and country is None and body is None and (_titles()[0].get(t.base) or {}).get("needs_body"):
+        return None                               # 부상, 고문 alone: an injury, torture
     if org1 is None and body is not None and not surname_only:
         org1 = OrganizationMention(body.stem_start, body.stem_end, body.text, body.text, None, "company", None, "body")
         mstart = min(mstart, body.stem_start)
