@@ -31,13 +31,17 @@ def title_first(t: _Title, words, wi: int, orgs) -> list[_Cand] | _Cand | None:
     first = words[wi + 1]
     if first.text.endswith(")") and "(" not in first.text:       # '(부장판사 이관형·최병률)는': the bracket closes here
         first = replace(first, text=first.text[:-1], stem_end=first.stem_end - 1, trail=")")
-    ends = lambda w: bool(w.tail or w.trail)
+    def ends(w) -> bool:                 # a particle or punctuation, or the next item of a list (▲주 니카라과 대사 최영삼 ▲…)
+        k = words.index(w) if w in words else wi + 1
+        return bool(w.tail or w.trail) or k + 1 == len(words) or bool(words[k + 1].lead)
+
     if ends(first):
         shared = _shared_names(first, t.title, t, None, None, False)
         if shared:
             return shared
-        if len(first.text) == 3 and _korean_shape(first.text) and first.tags[0].startswith("NNP") \
-                and _name_word(first, orgs, last=True):
+        listed = wi + 2 < len(words) and bool(words[wi + 2].lead) and not (first.tail or first.trail)
+        if len(first.text) == 3 and _korean_shape(first.text) and (first.tags[0].startswith("NNP") or listed) \
+                and _name_word(first, orgs, last=True):       # listed: ▲주 케냐 대사 박정민 ▲… (Kiwi: 박정 + 민)
             return _Cand(t.start, first.stem_end, first.stem_start, first.stem_end, first.text, None, t.title,
                          t.base, None, None, "title_first")
         return None

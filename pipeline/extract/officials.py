@@ -250,7 +250,7 @@ def _name_word(w: gz.Word, orgs, last: bool) -> bool:
     tags = w.tags
     if _korean_shape(t) and len(w.pieces) >= 2 and (w.pieces[0] == t[0] and (tags[0].startswith("NNP") and (
             len(t) == 3 or tags[1].startswith("MM")) or len(w.pieces) == 3 and not any(x[0] in "JEV" for x in tags))
-            or len(t) == 3 and tags[0].startswith("NNP") and tags[-1].startswith("MM")):
+            or len(t) == 3 and tags[0].startswith("NNP") and tags[-1].startswith(("MM", "NR"))):
         return True                        # 임+채+원, 조+현, 여+한+구, 이창+양: a surname, pieces Kiwi could not place
     if len(t) == 1:
         return last or any(tag.startswith("NNP") for tag in tags)
@@ -369,6 +369,12 @@ def _parse(t: _Title, words, orgs, org_end, text) -> _Cand | None:
     elif joinable(k) and joinable(k - 1) and not words[k].tail and (words[k - 1].text + words[k].text) in gz.country_names():
         country = gz.country_names()[words[k - 1].text + words[k].text]
         k -= 2                                    # 세인트빈센트 그레나딘 외교장관, 트리니다드 토바고 총리
+    if country is not None and k >= 0 and words[k].text == "주" and t.base in gz.titles().get("posting_titles", ()):
+        title, country = text[words[k].stem_start:t.end], None
+        k -= 1                                    # 주 니카라과 대사: the post (the country hosts, it does not send)
+    elif (org1 is None and country is None and joinable(k - 1) and words[k - 1].text == "주"
+          and t.base in gz.titles().get("posting_titles", ())):
+        title, k = text[words[k - 1].stem_start:t.end], k - 2     # 주 뭄바이 총영사
     elif joinable(k) and org1 is None and words[k].text in gz.place_names():
         k -= 1                                    # a place: 이민호 대전 유성구청장
         placed = True
