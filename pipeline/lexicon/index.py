@@ -166,7 +166,7 @@ def particle_tail_re() -> re.Pattern:
 
 # ---------------------------------------------------------------- words
 
-OPEN_PUNCT = "([{'\"‘“「『<《〈【▲△▶▷►●○■□◆◇•※☞"      # list markers (▲조현 외교부 1차관) open a word too
+OPEN_PUNCT = "([{'\"‘“「『<《〈【▲△▶▷►●○■□◆◇•※☞-–—"      # list markers (▲조현 외교부 1차관) open a word too
 CLOSE_PUNCT = ")]}'\"’”」』>》〉】,.;:!?…·|/="
 _STEM_TAIL_TAGS = ("J", "E", "VCP", "VCN")
 
