@@ -192,6 +192,24 @@ def test_cluster_unnamed_meeting_by_date_place_and_official():
     assert sorted(r["n_articles"] for r in rows) == [1, 2]
 
 
+def test_cluster_talks_between_the_same_parties_on_one_day_are_one_event():
+    """Named by their parties with different nouns and first names spelled two ways: one event; the same
+    parties another day, or other parties, stay apart."""
+    events = [_event("art1", "스티븐 비건-강경화 예방", "meeting", "2018-10-29"),
+              _event("art2", "스티브 비건-강경화 면담", "meeting", "2018-10-29"),
+              _event("art3", "강경화-스티븐 비건 회동", "meeting", "2018-10-29"),
+              _event("art4", "스티븐 비건-강경화 회동", "meeting", "2018-11-20"),
+              _event("art5", "스티븐 비건-이도훈 협의", "meeting", "2018-10-29")]
+    rows = cluster_rows(events, {})
+    assert sorted(tuple(r["article_ids"]) for r in rows) == [("art1", "art2", "art3"), ("art4",), ("art5",)]
+    # one official in two meetings of a day at one place: still two events
+    a = _event("art1", "스티븐 비건-강경화 예방", "meeting", "2018-10-29")
+    b = _event("art2", "강경화-맥 손베리 접견", "meeting", "2018-10-29")
+    for e in (a, b):
+        e.update(location="서울 외교부 청사", officials=["kang"])
+    assert len(cluster_rows([a, b], {})) == 2
+
+
 def test_cluster_a_specific_name_inside_another_or_spelled_two_ways_is_one_event():
     a = _event("art1", "카카오엔터프라이즈 출범", "launch", "2019-12-03")
     b = _event("art2", "자회사 카카오엔터프라이즈 출범", "launch", "2019-12-03")

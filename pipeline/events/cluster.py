@@ -3,7 +3,8 @@
 Two events are one when they share a name key (spacing, 에이아이/AI/인공지능 aside) or an alias from
 ``event_aliases`` (Bletchley Park AI Safety Summit = 인공지능(AI) 안전성 정상회의) with compatible dates, or,
 named differently, when they are of one type on overlapping dates at one place with a shared official or
-count (한중 정상회담 / 이재명-시진핑 정상회담 in 경주 on one day).
+count (한중 정상회담 / 이재명-시진핑 정상회담 in 경주 on one day), or talks named by the same parties on the same
+day (스티븐 비건-강경화 예방 / 스티브 비건-강경화 면담).
 """
 from __future__ import annotations
 
@@ -53,8 +54,36 @@ def _same_occasion(a: dict, b: dict) -> bool:
     pa, pb = _place_key(a["location"]), _place_key(b["location"])
     if not pa or not pb or not (pa in pb or pb in pa):
         return False
+    parties_a, parties_b = _party_key(a), _party_key(b)
+    if parties_a and parties_b and parties_a != parties_b:
+        return False                 # 강경화-맥 손베리 접견 and 스티븐 비건-강경화 예방: one official, two meetings
     counts = lambda e: {(c["value"], c["counted"]) for c in e["counts"] or []}
     return bool(set(a["officials"] or []) & set(b["officials"] or []) or counts(a) & counts(b))
+
+
+MAX_PARTY_DAYS = 2            # talks named by their parties join only within a day or two
+
+
+def _party_key(event: dict) -> frozenset[str]:
+    """The parties of talks named by them, by each party's last word: '스티븐 비건-강경화 예방' and
+    '스티브 비건-강경화 면담' are {비건, 강경화} (the press spells foreign first names two ways)."""
+    head, _, noun = (event["name"] or "").rpartition(" ")
+    if "-" not in head or not noun:
+        return frozenset()
+    parts = [p.split()[-1] for p in head.split("-") if p.split()]
+    return frozenset(parts) if len(parts) >= 2 and all(len(p) >= 2 for p in parts) else frozenset()
+
+
+def _same_parties(a: dict, b: dict) -> bool:
+    """Talks between the same people on the same days, named with different nouns (예방 / 면담 / 회동)."""
+    if a["type"] != b["type"] or a["article_id"] == b["article_id"] or not (a["date_start"] and b["date_start"]):
+        return False
+    if any((e["date_end"] - e["date_start"]).days >= MAX_PARTY_DAYS for e in (a, b)):
+        return False
+    if not (a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]):
+        return False
+    key = _party_key(a)
+    return bool(key) and key == _party_key(b)
 
 
 NEAR_NAME_MIN_CHARS = 8       # shorter name keys are too generic to merge on (업무협약, 정상회담)
@@ -147,7 +176,7 @@ def _group(events: list[dict]) -> list[list[dict]]:
             parent[find(i)] = find(together[0])
     for i, j in _candidate_pairs(events):
         a, b = events[i], events[j]
-        if find(i) != find(j) and (_same_occasion(a, b) or _near_names(a, b)):
+        if find(i) != find(j) and (_same_occasion(a, b) or _near_names(a, b) or _same_parties(a, b)):
             parent[find(j)] = find(i)
     groups: dict[int, list[dict]] = defaultdict(list)
     for i, event in enumerate(events):
