@@ -196,13 +196,23 @@ def _by_partner(site: CountSite):
         signings = [m for m in site.mentions if m.start > site.number.end and m.rule == "signing"]
         if signings:
             return signings[0], "signatories"
-    met = re.match(r"(?:\s?[가-힣]{1,6}){0,2}?(와|과)\s", site.after)
+    met = re.match(r"(?:\s?[가-힣·]{1,8}){0,2}?(와|과)\s", site.after)
     if met:
         at = site.number.end + met.end()
-        gatherings = [m for m in site.mentions if at <= m.start <= at + 2 and m.type in HOST_TYPES]
+        gatherings = [m for m in site.mentions if at <= m.start <= at + 40 and m.type in HOST_TYPES
+                      and _only_when_and_where(site.text[at:m.start])]
         if gatherings:
             return gatherings[0], _role_hint(site) or "participants"
     return None
+
+
+_WHEN_AND_WHERE = re.compile(r"(?:(?:[0-9]{1,2}일|오전|오후|이날|[가-힣A-Za-z0-9()·]+에서|[가-힣A-Za-z0-9()·]+)\s)*")
+
+
+def _only_when_and_where(between: str) -> bool:
+    """Between '<N개국 …>과' and the gathering only its date and place (5개국 대사들과 4일 외교부 청사에서
+    간담회를 열었다), no verb of another act (통화한 뒤)."""
+    return bool(_WHEN_AND_WHERE.fullmatch(between)) and not re.search(r"[한했된될할]\s|[고며]\s|뒤\s", between)
 
 
 def _by_event_subject(site: CountSite):
