@@ -219,8 +219,15 @@ def _by_event_subject(site: CountSite):
     """R4: the sentence's subject is an event (NAME에는, 이번 행사에는) and the count's verb is participation."""
     subject = [m for m in site.mentions if m.start < site.number.start and
                re.match(r"(은|는|에는|에서는|에|에서)\s", site.text[m.end:m.end + 4])]
+    if _in_relative_clause(site.after):
+        return None                  # … 30개국 청년을 초청하는 연수 사업을 발표했다: the count is the programme's
     role = _count_role(site.after, subject[0].type) if subject else None
     return (subject[0], _role_hint(site) or role) if role else None
+
+
+def _in_relative_clause(after: str) -> bool:
+    """The count's own verb modifies a noun (N개국 청년을 초청하는 사업): its phrase is that noun's, not the event's."""
+    return bool(re.match(r"[^.,。]{0,20}?[가-힣](?:하는|되는|한|된|할|될)\s[가-힣]", after))
 
 
 def _by_only_event(site: CountSite):
