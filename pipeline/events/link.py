@@ -157,6 +157,15 @@ def _by_participation_phrase(site: CountSite):
     return None
 
 
+def _by_took_part_in(site: CountSite):
+    """R11: '‘NAME’(ARF)에 참가한 아세안과 한국 … 22개 국가 외무장관들은': the count took part in the event before it."""
+    before = [m for m in site.mentions if m.end <= site.number.start]
+    if before and re.fullmatch(rf"(?:\([^()]{{1,20}}\))?에\s?{PARTICIPATION}한\s[^.。]{{0,60}}",
+                               site.text[before[-1].end:site.number.start]):
+        return before[-1], "participants"
+    return None
+
+
 def _by_attending_amid(site: CountSite):
     """R10: 'N개국 … 이 참석한 가운데 NAME이 개막했다' — those attending are the named gathering's."""
     phrase = re.match(rf"[^.。]{{0,40}}?{PARTICIPATION}한 가운데\s?", site.after)
@@ -196,7 +205,7 @@ def _by_partner(site: CountSite):
         signings = [m for m in site.mentions if m.start > site.number.end and m.rule == "signing"]
         if signings:
             return signings[0], "signatories"
-    met = re.match(r"(?:\s?[가-힣·]{1,8}){0,2}?(와|과)\s", site.after)
+    met = re.match(r"(?:,?\s?[가-힣·]{1,8}){0,3}?(와|과)\s", site.after)     # 3개국 장, 차관과
     if met:
         at = site.number.end + met.end()
         gatherings = [m for m in site.mentions if at <= m.start <= at + 40 and m.type in HOST_TYPES
@@ -277,7 +286,7 @@ def _by_adjacent_name(site: CountSite):
     return None
 
 
-COUNT_RULES = (_by_number_of, _by_participation_phrase, _by_attending_amid, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
+COUNT_RULES = (_by_number_of, _by_participation_phrase, _by_took_part_in, _by_attending_amid, _by_genitive, _by_count_subject, _by_partner, _by_event_subject,
                _by_only_event, _by_subject_of_only_event, _by_adjacent_name)
 
 
