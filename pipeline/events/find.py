@@ -546,7 +546,7 @@ def find_references(text: str, named: list[Mention], sentence_of) -> list[Mentio
         if _inside(named, match.start()):
             continue
         trigger = match.group(2)
-        target = _lead_event(named, rules().triggers[trigger], match.start())
+        target = _lead_event(named, rules().triggers[trigger], match.start(), trigger)
         if target:
             refs.append(Mention(match.start(), match.end(), target.name, None, target.type,
                                 sentence_of(match.start()), named=False, parent=target))
@@ -562,12 +562,17 @@ def find_references(text: str, named: list[Mention], sentence_of) -> list[Mentio
     return refs
 
 
-def _lead_event(named: list[Mention], kind: str, before: int) -> Mention | None:
-    """'이번 정상회의' means the article's own summit: the first one named, else the latest."""
+def _lead_event(named: list[Mention], kind: str, before: int, trigger: str = "") -> Mention | None:
+    """'이번 정상회의' means the article's own summit: the first one named, else the latest; one whose name
+    ends in the same word first ('이번 회의' after a forum and a 공관장회의 is the 공관장회의)."""
     compatible = [m for m in named if m.parent is None and
                   (m.type == kind or (kind == "meeting" and m.type in ("meeting", "forum", "summit")))]
-    earlier = [m for m in compatible if m.start < before]
-    return earlier[0] if earlier else (compatible[0] if compatible else None)
+    same_word = [m for m in compatible if trigger and m.name.endswith(trigger)]
+    for pool in (same_word, compatible):
+        earlier = [m for m in pool if m.start < before]
+        if earlier:
+            return earlier[0]
+    return compatible[0] if compatible else None
 
 
 def _no_report(text: str, verb_start: int) -> bool:
