@@ -279,3 +279,10 @@ def test_cluster_one_name_on_two_dates_is_two_events_and_each_gathers_its_own_me
     assert by_articles == [("art1", "art4"), ("art2", "art3"), ("art5",)]
     [may] = [r for r in rows if "art2" in r["article_ids"]]
     assert (may["date_start"], may["date_end"]) == (date(2021, 5, 21), date(2021, 5, 21))
+
+
+def test_a_count_in_brackets_after_a_count_is_a_part_of_it(analyse):
+    """공관장 30명(분관장 2명 포함): the meeting has 30 attendees, not 30 and 2."""
+    events = analyse("7일 서울 외교부 청사에서 열린 아주지역 공관장회의에는 공관장 30명(분관장 2명 포함)이 참석했다.",
+                     date(2024, 11, 8)).events
+    assert [[c["value"] for c in e["counts"]] for e in events] == [[30.0]]

@@ -521,6 +521,9 @@ def _absorb(win: Draft, lose: Draft, drafts: dict[str, Draft]) -> None:
             d.parent_key = win.key if d is not win else None
 
 
+_PART_OF_COUNT = re.compile(r"\s?(?:포함|제외)\)")       # … 1명 포함), … 2명 제외)
+
+
 def _link_counts(analysis, mentions: list[Mention], drafts: dict[str, Draft]) -> None:
     by_sentence: dict[int, list[Mention]] = defaultdict(list)
     for m in sorted(mentions, key=lambda m: m.start):
@@ -528,6 +531,8 @@ def _link_counts(analysis, mentions: list[Mention], drafts: dict[str, Draft]) ->
     for number in analysis.numbers:
         if number.kind != "count" or (number.counted not in COUNTED and number.unit != "건"):
             continue
+        if _PART_OF_COUNT.match(analysis.text, number.end):
+            continue                 # 공관장 21명(분관장 1명 포함): a part of the count before, not another
         index = analysis.sentence_index(number.start)
         if index not in by_sentence:
             continue
