@@ -447,9 +447,21 @@ def _visitor(ctx: Context, start: int, end: int, place: str = "") -> tuple[bool,
     home = place == rules().implied_places.get("방한")       # officials without a country are Korean ones
     officials = [o for o in ctx.analysis.officials if start <= o.start and o.end <= end and o.country != place
                  and not (home and o.country is None)]
-    if officials:
-        return True, officials[0].name
+    visitor = _subject_official(ctx, officials)
+    if visitor is not None:
+        return True, visitor.name
     return bool(rules().visitor_re.search(ctx.text, start, end)), None
+
+
+def _subject_official(ctx: Context, officials: list):
+    """The visitor among the officials before a visit: the last one standing as subject (…장관이, 총리는), else
+    the first not in the genitive; None when all are in the genitive (김 위원장의 … 류명선 부부장이 러시아를
+    방문: the visitor is someone the officials table lacks, not 김 위원장)."""
+    text = ctx.text
+    subjects = [o for o in officials if re.match(r"(?:이|가|은|는|도)\s", text[o.end:o.end + 2])]
+    if subjects:
+        return subjects[-1]
+    return next((o for o in officials if not text.startswith("의", o.end)), None)
 
 
 def _visitor_after(ctx: Context, verb_end: int) -> str | None:
