@@ -148,6 +148,7 @@ class Mention:
     location: str | None = None   # a visit's destination, a clause's venue
     date: object = None           # a clause's own date mention
     generic: bool = False         # a clause event named by its parties or its bare noun (정상회담, 통화)
+    visitor: str | None = None    # a visit's visitor, when named
 
 
 def _inside(spans, pos: int) -> bool:
@@ -179,6 +180,8 @@ def find_named(ctx: Context) -> list[Mention]:
     """Quoted names (with a trigger phrase right after: ‘…’ 장관 세션, ‘…’ 출범) and English titles."""
     text, found = ctx.text, []
     for start, end, inner in _quoted_spans(text):
+        if _headline_quote(ctx, start, end):
+            continue
         name, name_en = split_english(inner)
         after_en, end_en = _english_after(text, end)
         name_en = name_en or after_en
@@ -212,6 +215,19 @@ def find_named(ctx: Context) -> list[Mention]:
             found.append(Mention(match.start(), match.end(), name, name, rules().triggers[match.group(2)],
                                  ctx.sentence(match.start())))
     return sorted(found, key=lambda m: m.start)
+
+
+_FRAGMENT_START = re.compile(r"(?:^|\s{2,}|\n|[ㆍ▲△◆◇■□●○-]\s?)([^\sㆍ▲△◆◇■□●○-]{1,12})\s?$")
+_FRAGMENT_END = re.compile(r"\s{2,}|\s*\n|\s*$|\s?…")
+
+
+def _headline_quote(ctx: Context, start: int, end: int) -> bool:
+    """A headline or deck line of a speaker and their words, with no predicate (ㆍ청 “경북·경남 등 순차 방문”,
+    외교부 “…”): a quoted statement, not an event's title."""
+    lead = _FRAGMENT_START.search(ctx.text, max(0, start - 16), start)
+    if lead is None or not _FRAGMENT_END.match(ctx.text, end):
+        return False
+    return ctx.tokens.all_in(lead.start(1), lead.end(1), NOMINAL)
 
 
 def _titled_head(ctx: Context, start: int, head: str, end: int) -> bool:
@@ -493,7 +509,17 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
     for match in _current_visit_re().finditer(text):        # 이번 방일(訪日)이 …: the visit under way
         if not _inside(found + [m for m in taken if isinstance(m, Mention)], match.start(1)):    # quotes allowed
             found += _visit(ctx, match.start(1), match.end(1), rules().implied_places[match.group(1)], "방문")
-    return found
+    return [m for m in found if not _call_within_trip(ctx, m, found)]
+
+
+def _call_within_trip(ctx: Context, m: Mention, visits: list[Mention]) -> bool:
+    """'한국을 찾은 비건 대표가 외교부를 방문해 …': a visitor's call at an office (an organisation, not a place)
+    during their trip to a country the article reports is part of that trip, not a visit of its own."""
+    if m.visitor is None or m.location is None:
+        return False
+    office = any(o.start <= m.start < o.end for o in ctx.analysis.organizations) and \
+        not any(p.start <= m.start < p.end for p in ctx.analysis.locations)
+    return office and any(v is not m and v.visitor == m.visitor and v.location is None for v in visits)
 
 
 @lru_cache(maxsize=1)
@@ -519,7 +545,7 @@ def _visit(ctx: Context, start: int, end: int, place: str, trigger: str, anywher
     from pipeline.lexicon import country_names
     name = " ".join(w for w in (visitor, place, trigger) if w)     # a country visited is in the name, not a venue
     return [Mention(start, end, name, None, "visit", ctx.sentence(start), rule="visit",
-                    location=None if place in country_names() else place)]
+                    location=None if place in country_names() else place, visitor=visitor)]
 
 
 def find_bare_hosted(ctx: Context, named: list[Mention], taken: list) -> list[Mention]:
