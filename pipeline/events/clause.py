@@ -345,7 +345,7 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
              or _visited_country(ctx, floor, pos)} - {None}
     foreign = sides - {home}
     if len(foreign) == 2 and subject is not None and partner is not None and noun.startswith("정상"):
-        a, b = (spec()["short"].get(c, c) for c in (partner.country, subject.country))
+        a, b = (spec()["short"].get(c, c) for c in (partner.country or _visited_country(ctx, floor, pos), subject.country))
         return f"{a}·{b} {noun}"
     if not noun.startswith("정상") and partner is not None:     # talks of officials: named by the people
         return f"{subject.name}-{partner.name} {noun}" if subject else f"{partner.name} {noun}"
