@@ -17,6 +17,7 @@ something. In passing are:
   발표했다``;
 - a name that is a place: ``대구 엑스포에서 열린 ‘…’`` (``venue_triggers`` before 에서);
 - a visit or signing with a habitual adverb before its verb (매년 현충원을 방문한다);
+- a press conference or briefing for reporters (``출입기자 간담회를 열어``: ``press_meetings`` in a meeting's name);
 - a goal or plan named by the event (``‘연내 종전선언’ 목표의 달성``: ``goal_nouns`` right after the name);
 - history: a name, visit or signing whose own date lies more than ``history_days`` before the reference date
   (``1963년 채택된 ‘영사관계에 관한 빈 협약’``, ``지난 2012년 8월 … 독도를 방문하자``), as for clauses;
@@ -76,6 +77,8 @@ def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
 
 
 def _kept(ctx: Context, m: Mention) -> bool:
+    if m.type == "meeting" and _press_re().search(m.name):
+        return False                           # 기자간담회: a press event, no meeting
     if m.rule in ("unquoted_name", "named_event") and (_dated_anchor(ctx, m) or _caption_dated(ctx, m)):
         return True                            # 21일 한미정상회담 뒤 …: the summit took place that day
     if m.rule.startswith("clause_"):           # the clause is its own reporting predicate
@@ -87,6 +90,14 @@ def _kept(ctx: Context, m: Mention) -> bool:
     if _historic(ctx, m):
         return False
     return _reported(ctx.text[slice(*ctx.bounds(m.sentence))]) and not _in_passing(m, ctx.text)
+
+
+@lru_cache(maxsize=1)
+def _press_re() -> re.Pattern:
+    """A press word opening a word of the name and followed by a gathering or a word end (출입기자 간담회,
+    기자간담회, 언론 간담회), not inside a body's name (언론중재위원회)."""
+    words = "|".join(map(re.escape, data()["press_meetings"]["words"]))
+    return re.compile(rf"(?:^|\s)(?:출입)?(?:{words})(?:단|들)?(?=\s|$|간담회|회견|설명회|브리핑)")
 
 
 @lru_cache(maxsize=1)
