@@ -35,6 +35,7 @@ from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_names
 from .partners import per_partner
+from .timing import in_schedule
 from .rules import data as rule_data, rules
 
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
@@ -61,8 +62,6 @@ def spec() -> dict:
         "noun_family": {n: "meeting" if n in ceremonies else data["family"][t] for n, t in nouns.items()},
         "future": re.compile(rf"\s?(?:{alt(data['future_markers'])})"),
         "unreal": re.compile(rf"\s?(?:{alt(data['unreal_markers'])})"),
-        "chain_connectives": tuple(data["schedule_chain"]["connectives"]),
-        "schedule_re": re.compile(rf"(?<=[는할을])\s(?:{alt(data['schedule_chain']['nouns'])})(?:을|이|으로)(?=\s)"),
         "passive": re.compile(alt(data["passive_verbs"])),
         "attend": {family: re.compile(alt(words)) for family, words in data["attend_verbs"].items()},
         "bare_ref_re": re.compile(rf"(?:^|(?<=[\s.>]))({alt(data['bare_reference_heads'])})"
@@ -142,7 +141,7 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
             continue                                   # 화상회의를 통해 극복할 수 있다: a means in general, no call
         if s["future"].match(text, verb.end()) and (date is None or date.grain not in ("day", "week")):
             continue                                   # 회담을 할 예정, 상반기 중 개최할 계획: a plan with no day
-        if _scheduled(ctx, verb, end) and (date is None or date.grain not in ("day", "week")):
+        if in_schedule(ctx, verb, end) and (date is None or date.grain not in ("day", "week")):
             continue                                   # 접견해 … 전달하는 일정을 앞두고: a plan with no day
         if _history(ctx, date):
             continue
@@ -252,17 +251,6 @@ def _quote_ending(ctx: Context, end: int):
 def _in_speech(ctx: Context, pos: int, match) -> bool:
     """Inside a quotation that does not close right after the noun: someone's words, not a report."""
     return any(q.start < pos < q.end and q.end != match.end(1) + 1 for q in ctx.quoted)
-
-
-def _scheduled(ctx: Context, verb, end: int) -> bool:
-    """The clause goes on through a connective (접견해, 갖고) to '<verb>는 일정을 …' with no sentence ending
-    between: the meeting is an item of a schedule, a plan (``schedule_chain``)."""
-    s, text = spec(), ctx.text
-    word_end = text.find(" ", verb.end())
-    if word_end == -1 or word_end >= end or not text[verb.start():word_end].endswith(s["chain_connectives"]):
-        return False
-    found = s["schedule_re"].search(text, word_end, end)
-    return found is not None and not ctx.tokens.has(word_end, found.start(), ("EF",))
 
 
 def _negated_after(text: str, pos: int) -> bool:

@@ -178,9 +178,10 @@ def _english_after(text: str, end: int) -> tuple[str | None, int]:
 
 def find_named(ctx: Context) -> list[Mention]:
     """Quoted names (with a trigger phrase right after: ‘…’ 장관 세션, ‘…’ 출범) and English titles."""
+    from .headline import speaker_quote        # headline.py imports this module
     text, found = ctx.text, []
     for start, end, inner in _quoted_spans(text):
-        if _headline_quote(ctx, start, end):
+        if speaker_quote(ctx, start, end):         # ㆍ외교부 “…”: a headline line of someone's words
             continue
         name, name_en = split_english(inner)
         after_en, end_en = _english_after(text, end)
@@ -215,19 +216,6 @@ def find_named(ctx: Context) -> list[Mention]:
             found.append(Mention(match.start(), match.end(), name, name, rules().triggers[match.group(2)],
                                  ctx.sentence(match.start())))
     return sorted(found, key=lambda m: m.start)
-
-
-_FRAGMENT_START = re.compile(r"(?:^|\s{2,}|\n|[ㆍ▲△◆◇■□●○-]\s?)([^\sㆍ▲△◆◇■□●○-]{1,12})\s?$")
-_FRAGMENT_END = re.compile(r"\s{2,}|\s*\n|\s*$|\s?…")
-
-
-def _headline_quote(ctx: Context, start: int, end: int) -> bool:
-    """A headline or deck line of a speaker and their words, with no predicate (ㆍ청 “경북·경남 등 순차 방문”,
-    외교부 “…”): a quoted statement, not an event's title."""
-    lead = _FRAGMENT_START.search(ctx.text, max(0, start - 16), start)
-    if lead is None or not _FRAGMENT_END.match(ctx.text, end):
-        return False
-    return ctx.tokens.all_in(lead.start(1), lead.end(1), NOMINAL)
 
 
 def _titled_head(ctx: Context, start: int, head: str, end: int) -> bool:
@@ -463,21 +451,11 @@ def _visitor(ctx: Context, start: int, end: int, place: str = "") -> tuple[bool,
     home = place == rules().implied_places.get("방한")       # officials without a country are Korean ones
     officials = [o for o in ctx.analysis.officials if start <= o.start and o.end <= end and o.country != place
                  and not (home and o.country is None)]
-    visitor = _subject_official(ctx, officials)
+    from .visitor import subject_official
+    visitor = subject_official(ctx, officials)
     if visitor is not None:
         return True, visitor.name
     return bool(rules().visitor_re.search(ctx.text, start, end)), None
-
-
-def _subject_official(ctx: Context, officials: list):
-    """The visitor among the officials before a visit: the last one standing as subject (…장관이, 총리는), else
-    the first not in the genitive; None when all are in the genitive (김 위원장의 … 류명선 부부장이 러시아를
-    방문: the visitor is someone the officials table lacks, not 김 위원장)."""
-    text = ctx.text
-    subjects = [o for o in officials if re.match(r"(?:이|가|은|는|도)\s", text[o.end:o.end + 2])]
-    if subjects:
-        return subjects[-1]
-    return next((o for o in officials if not text.startswith("의", o.end)), None)
 
 
 def _visitor_after(ctx: Context, verb_end: int) -> str | None:
@@ -509,17 +487,8 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
     for match in _current_visit_re().finditer(text):        # 이번 방일(訪日)이 …: the visit under way
         if not _inside(found + [m for m in taken if isinstance(m, Mention)], match.start(1)):    # quotes allowed
             found += _visit(ctx, match.start(1), match.end(1), rules().implied_places[match.group(1)], "방문")
-    return [m for m in found if not _call_within_trip(ctx, m, found)]
-
-
-def _call_within_trip(ctx: Context, m: Mention, visits: list[Mention]) -> bool:
-    """'한국을 찾은 비건 대표가 외교부를 방문해 …': a visitor's call at an office (an organisation, not a place)
-    during their trip to a country the article reports is part of that trip, not a visit of its own."""
-    if m.visitor is None or m.location is None:
-        return False
-    office = any(o.start <= m.start < o.end for o in ctx.analysis.organizations) and \
-        not any(p.start <= m.start < p.end for p in ctx.analysis.locations)
-    return office and any(v is not m and v.visitor == m.visitor and v.location is None for v in visits)
+    from .visitor import call_within_trip
+    return [m for m in found if not call_within_trip(ctx, m, found)]
 
 
 @lru_cache(maxsize=1)
