@@ -35,6 +35,7 @@ from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_names
 from .partners import per_partner
+from .timing import in_schedule
 from .rules import data as rule_data, rules
 
 PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
@@ -140,6 +141,8 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
             continue                                   # 화상회의를 통해 극복할 수 있다: a means in general, no call
         if s["future"].match(text, verb.end()) and (date is None or date.grain not in ("day", "week")):
             continue                                   # 회담을 할 예정, 상반기 중 개최할 계획: a plan with no day
+        if in_schedule(ctx, verb, end) and (date is None or date.grain not in ("day", "week")):
+            continue                                   # 접견해 … 전달하는 일정을 앞두고: a plan with no day
         if _history(ctx, date):
             continue
         if (noun in s["generic"] and date is None and start == n0 and not match.group("quote")
@@ -345,7 +348,7 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
              or _visited_country(ctx, floor, pos)} - {None}
     foreign = sides - {home}
     if len(foreign) == 2 and subject is not None and partner is not None and noun.startswith("정상"):
-        a, b = (spec()["short"].get(c, c) for c in (partner.country, subject.country))
+        a, b = (spec()["short"].get(c, c) for c in (partner.country or _visited_country(ctx, floor, pos), subject.country))
         return f"{a}·{b} {noun}"
     if not noun.startswith("정상") and partner is not None:     # talks of officials: named by the people
         return f"{subject.name}-{partner.name} {noun}" if subject else f"{partner.name} {noun}"

@@ -148,6 +148,7 @@ class Mention:
     location: str | None = None   # a visit's destination, a clause's venue
     date: object = None           # a clause's own date mention
     generic: bool = False         # a clause event named by its parties or its bare noun (정상회담, 통화)
+    visitor: str | None = None    # a visit's visitor, when named
 
 
 def _inside(spans, pos: int) -> bool:
@@ -177,8 +178,11 @@ def _english_after(text: str, end: int) -> tuple[str | None, int]:
 
 def find_named(ctx: Context) -> list[Mention]:
     """Quoted names (with a trigger phrase right after: ‘…’ 장관 세션, ‘…’ 출범) and English titles."""
+    from .headline import speaker_quote        # headline.py imports this module
     text, found = ctx.text, []
     for start, end, inner in _quoted_spans(text):
+        if speaker_quote(ctx, start, end):         # ㆍ외교부 “…”: a headline line of someone's words
+            continue
         name, name_en = split_english(inner)
         after_en, end_en = _english_after(text, end)
         name_en = name_en or after_en
@@ -447,8 +451,10 @@ def _visitor(ctx: Context, start: int, end: int, place: str = "") -> tuple[bool,
     home = place == rules().implied_places.get("방한")       # officials without a country are Korean ones
     officials = [o for o in ctx.analysis.officials if start <= o.start and o.end <= end and o.country != place
                  and not (home and o.country is None)]
-    if officials:
-        return True, officials[0].name
+    from .visitor import subject_official
+    visitor = subject_official(ctx, officials)
+    if visitor is not None:
+        return True, visitor.name
     return bool(rules().visitor_re.search(ctx.text, start, end)), None
 
 
@@ -481,7 +487,8 @@ def find_visits(ctx: Context, taken: list) -> list[Mention]:
     for match in _current_visit_re().finditer(text):        # 이번 방일(訪日)이 …: the visit under way
         if not _inside(found + [m for m in taken if isinstance(m, Mention)], match.start(1)):    # quotes allowed
             found += _visit(ctx, match.start(1), match.end(1), rules().implied_places[match.group(1)], "방문")
-    return found
+    from .visitor import call_within_trip
+    return [m for m in found if not call_within_trip(ctx, m, found)]
 
 
 @lru_cache(maxsize=1)
@@ -507,7 +514,7 @@ def _visit(ctx: Context, start: int, end: int, place: str, trigger: str, anywher
     from pipeline.lexicon import country_names
     name = " ".join(w for w in (visitor, place, trigger) if w)     # a country visited is in the name, not a venue
     return [Mention(start, end, name, None, "visit", ctx.sentence(start), rule="visit",
-                    location=None if place in country_names() else place)]
+                    location=None if place in country_names() else place, visitor=visitor)]
 
 
 def find_bare_hosted(ctx: Context, named: list[Mention], taken: list) -> list[Mention]:

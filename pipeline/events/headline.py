@@ -20,7 +20,8 @@ day (within a week of the reference date) with the lead's ``<place>에서``, els
 date (grain day), and its
 evidence is the title (offsets null: the title is not part of ``articles.text``). Not events: a part with no
 predicate (``N만 가구 공급 전담``), a wish or plan (``개최 추진``, ``출범 예정``: the predicate must end the part),
-a part in quotes (someone's words).
+a part in quotes (someone's words). In the body, a deck line of a speaker and their quoted words (ㆍ청 “… 순차
+방문”) names no event either (``speaker_quote``, used by :func:`pipeline.events.find.find_named`).
 """
 from __future__ import annotations
 
@@ -285,3 +286,17 @@ def _row(a, kind: str, name: str, start: int, end: int) -> dict:
         "organizations": sorted({o.canonical for o in a.organizations}), "parent_key": None,
         "evidence": [{"text": a.text.strip(), "start": None, "end": None}], "confidence": 0.5,
     }
+
+
+_SPEAKER_LINE_START = re.compile(r"(?:^|\s{2,}|\n|[ㆍ▲△◆◇■□●○-]\s?)([^\sㆍ▲△◆◇■□●○-]{1,12})\s?$")
+_SPEAKER_LINE_END = re.compile(r"\s{2,}|\s*\n|\s*$|\s?…")
+
+
+def speaker_quote(ctx, start: int, end: int) -> bool:
+    """A headline or deck line in the body that is a speaker and their quoted words with no predicate
+    (ㆍ청 “경북·경남 등 순차 방문”, - 외교부 “…”): a statement, not an event's title (used by find_named)."""
+    from .rules import NOMINAL
+    lead = _SPEAKER_LINE_START.search(ctx.text, max(0, start - 16), start)
+    if lead is None or not _SPEAKER_LINE_END.match(ctx.text, end):
+        return False
+    return ctx.tokens.all_in(lead.start(1), lead.end(1), NOMINAL)

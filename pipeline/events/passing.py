@@ -17,11 +17,16 @@ something. In passing are:
   발표했다``;
 - a name that is a place: ``대구 엑스포에서 열린 ‘…’`` (``venue_triggers`` before 에서);
 - a visit or signing with a habitual adverb before its verb (매년 현충원을 방문한다);
+- a press conference or briefing for reporters (``출입기자 간담회를 열어``: ``press_meetings`` in a meeting's name);
+- a goal or plan named by the event (``‘연내 종전선언’ 목표의 달성``: ``goal_nouns`` right after the name);
+- history: a name, visit or signing whose own date lies more than ``history_days`` before the reference date
+  (``1963년 채택된 ‘영사관계에 관한 빈 협약’``, ``지난 2012년 8월 … 독도를 방문하자``), as for clauses;
 - anything in a sentence with no reporting predicate (headline lists, opinions, 결과를 설명했다).
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .find import (Context, Mention, find_bare_hosted, find_named, find_references, find_signings,
                    find_unquoted, find_visits)
@@ -46,7 +51,8 @@ def _in_passing(m: Mention, text: str) -> bool:
     r = rules()
     before, after = text[max(0, m.start - 16):m.start], text[m.end:m.end + 16]
     plan = r.plan_re.match(text, m.end)
-    if r.work_re.search(before) or r.expression_re.match(after) or r.anniversary_re.match(after) or plan:
+    if r.work_re.search(before) or r.expression_re.match(after) or r.anniversary_re.match(after) or plan \
+            or _goal_re().match(after):
         return True                                  # ‘…’이라는 표현; ‘김대중-오부치 공동선언’ 20주년
     return bool(r.anchor_re.match(after)) and not r.modifier_re.search(before.rstrip(" ‘'“\""))
 
@@ -71,6 +77,8 @@ def find_mentions(ctx: Context) -> tuple[list[Mention], list[Mention]]:
 
 
 def _kept(ctx: Context, m: Mention) -> bool:
+    if m.type == "meeting" and _press_re().search(m.name):
+        return False                           # 기자간담회: a press event, no meeting
     if m.rule in ("unquoted_name", "named_event") and (_dated_anchor(ctx, m) or _caption_dated(ctx, m)):
         return True                            # 21일 한미정상회담 뒤 …: the summit took place that day
     if m.rule.startswith("clause_"):           # the clause is its own reporting predicate
@@ -79,7 +87,30 @@ def _kept(ctx: Context, m: Mention) -> bool:
         return False
     if m.rule in ("visit", "signing") and rules().habitual_adverb_re.search(ctx.text, ctx.bounds(m.sentence)[0], m.end):
         return False
+    if _historic(ctx, m):
+        return False
     return _reported(ctx.text[slice(*ctx.bounds(m.sentence))]) and not _in_passing(m, ctx.text)
+
+
+@lru_cache(maxsize=1)
+def _press_re() -> re.Pattern:
+    """A press word opening a word of the name and followed by a gathering or a word end (출입기자 간담회,
+    기자간담회, 언론 간담회), not inside a body's name (언론중재위원회)."""
+    words = "|".join(map(re.escape, data()["press_meetings"]["words"]))
+    return re.compile(rf"(?:^|\s)(?:출입)?(?:{words})(?:단|들)?(?=\s|$|간담회|회견|설명회|브리핑)")
+
+
+@lru_cache(maxsize=1)
+def _goal_re() -> re.Pattern:
+    words = "|".join(map(re.escape, data()["goal_nouns"]["words"]))
+    return re.compile(rf"[’'”\"]?\s?(?:{words})(?=[의을를이가은는로와과에도]|\s|$)")
+
+
+def _historic(ctx: Context, m: Mention) -> bool:
+    """The mention's own date (the one its date linking would give it) lies more than ``history_days`` before
+    the reference date: history the text recalls, not news (1963년 채택된 ‘…협약’, 지난 2012년 … 방문하자)."""
+    from .link import _date_and_venue          # link imports this module
+    return _history(ctx, _date_and_venue(m, ctx)[0])
 
 
 def _dated_anchor(ctx: Context, m: Mention) -> bool:

@@ -10,7 +10,8 @@ Two forms (``pledges`` in ``data/events.json``, examples in ``tests/corpus/event
 ``… 하기로 합의했다`` (협력을 강화하기로 합의했다) is no pledge of its own: in the news it states the terms of an
 agreement or a summit's outcome, which the agreement or meeting event already reports.
 
-The clause needs an actor in its sentence (an official, organisation, place or 정부/양국) and must not be
+The clause needs an actor in its sentence (an official, organisation, place or 정부/양국), not a company as its
+subject (``business_actor_types``: 미쓰이물산은 … 공동 투자하기로 했다 is business news), and must not be
 negated, speculated or history, nor stand in a sentence that reports or names an event (이번 협약을 통해 …
 지원하기로 했다: the agreement's terms); its date is the clause's own (``clause_date``), else none. The name is the
 actor, the object's noun run and the verb: ``국민안전처 특별교부세 지원``.
@@ -49,7 +50,8 @@ def find_pledges(ctx: Context, taken: list) -> list[Mention]:
                 continue
             sentence = ctx.sentence(verb)
             floor, end = ctx.bounds(sentence)
-            if not _has_actor(ctx, floor, verb) or _outcome(ctx, taken, sentence, floor, end):
+            if not _has_actor(ctx, floor, verb) or _outcome(ctx, taken, sentence, floor, end) \
+                    or _business_actor(ctx, floor, verb):
                 continue
             date = clause_date(ctx, floor, verb)
             if _history(ctx, date):
@@ -65,6 +67,18 @@ def _outcome(ctx: Context, taken: list, sentence: int, floor: int, end: int) -> 
     정상회담에서 … 제공하기로 했다) is that event's outcome, not a pledge of its own."""
     return any(m.sentence == sentence for m in taken if isinstance(m, Mention)) or \
         bool(spec()["event_word"].search(ctx.text, floor, end))
+
+
+def _business_actor(ctx: Context, floor: int, verb: int) -> bool:
+    """The subject nearest before the verb is a company (미쓰이물산은 … 투자하기로 했다, 아시아나는 … 투입하기로
+    했다): a business decision, not a policy pledge; an official or a public body keeps it."""
+    text = ctx.text
+    actors = [x for x in ctx.analysis.organizations + ctx.analysis.officials
+              if floor <= x.start and x.end <= verb and SUBJECT.match(text, x.end)]
+    if not actors:
+        return False
+    actor = max(actors, key=lambda x: x.start)
+    return getattr(actor, "org_type", None) in data()["pledges"]["business_actor_types"]["types"]
 
 
 def _unreal(text: str, end: int) -> bool:

@@ -3,14 +3,17 @@ a scheduling predicate (정상회담을 갖는다), and 이날 anchored on an im
 
 Two mentions dated more than a day apart, or one scheduled and one dated before the article, are two events;
 이날/당일 resolved to an earlier sentence's later day in a clause that reports a past act is the article's day.
+A meeting clause that goes on through a connective to '<verb>는 일정을 …' (접견해 … 전달하는 일정을 앞두고) is an
+item of a schedule (``schedule_chain``): :mod:`pipeline.events.clause` keeps it only with a day or week date.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from .find import Context, Mention
-from .rules import rules
+from .rules import data, rules
 
 
 _PAST_END = re.compile(r"(?:았|었|였|했|됐|졌|렸|쳤|켰|냈|왔|갔|났|뤘)다[.\"”’']*\s*$")
@@ -69,3 +72,21 @@ def span_end(text: str, d):
     from datetime import timedelta
     return d.date_start + timedelta(days=days - 1) if 1 < days <= 31 else None
 
+
+@lru_cache(maxsize=1)
+def _schedule() -> tuple[tuple[str, ...], re.Pattern]:
+    spec = data()["clauses"]["schedule_chain"]
+    nouns = "|".join(map(re.escape, spec["nouns"]))
+    return tuple(spec["connectives"]), re.compile(rf"(?<=[는할을])\s(?:{nouns})(?:을|이|으로)(?=\s)")
+
+
+def in_schedule(ctx: Context, verb, end: int) -> bool:
+    """The clause goes on through a connective (접견해, 갖고) to '<verb>는 일정을 …' with no sentence ending
+    between: the meeting is an item of a schedule, a plan."""
+    connectives, schedule_re = _schedule()
+    text = ctx.text
+    word_end = text.find(" ", verb.end())
+    if word_end == -1 or word_end >= end or not text[verb.start():word_end].endswith(connectives):
+        return False
+    found = schedule_re.search(text, word_end, end)
+    return found is not None and not ctx.tokens.has(word_end, found.start(), ("EF",))
