@@ -399,7 +399,7 @@ def party_names(ctx: Context, start: int, end: int) -> list[str]:
 def _proper_word(word: str) -> bool:
     """Kiwi reads the word alone as one proper noun, foreign word or unknown noun (누리모빌리티, 니즈퍼샌드), not a
     dictionary word (스타트업) nor a Korean personal name (홍길동)."""
-    from pipeline.extract.officials import _korean_shape
+    from pipeline.extract.official_words import _korean_shape
     from pipeline.nlp import get_kiwi
     tokens = get_kiwi().tokenize(word)
     if len(tokens) != 1 or (len(word) == 3 and _korean_shape(word)):

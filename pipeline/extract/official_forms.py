@@ -18,8 +18,9 @@ from dataclasses import replace
 
 from pipeline import lexicon as gz
 from .mentions import OrganizationMention
-from .officials import (_Cand, _Title, _body_endings, _country_of_org, _korean_shape, _long_heads, _long_titles,
-                        _name_word, _shared_names, _weak_name)
+from .official_words import (_body_endings, _could_be_name, _country_of_org, _korean_shape, _long_heads,
+                             _long_titles, _name_word, _noun_and_particle, _titles, _weak_name)
+from .officials import _Cand, _Title, _shared_names
 
 
 def title_first(t: _Title, words, wi: int, orgs) -> list[_Cand] | _Cand | None:
@@ -131,7 +132,6 @@ def bracket_head(t: _Title, text: str, orgs) -> _Cand | None:
 
 def _bracket_name(t: str) -> bool:
     """A Korean full name (김철수; a two-syllable one only when Kiwi could read it as a name: 조현, not 선수)."""
-    from .officials import _could_be_name, _noun_and_particle, _titles
     if not _korean_shape(t) or t in _titles()[5] or _noun_and_particle(t):
         return False
     return len(t) >= 3 or _could_be_name(t)
