@@ -37,7 +37,7 @@ from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_
 from .partners import per_partner
 from .rules import data as rule_data, rules
 
-PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
+PARTNER = re.compile(r"(?:과|와)(?:의|도)?(?=\s)")         # 아베 총리와도 통화했다: a further partner
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)(?=\s)")
 OBJECT = re.compile(r"(?:을|를)\s")
@@ -75,7 +75,7 @@ def spec() -> dict:
         "per_partner": frozenset(data["per_partner_nouns"]),
         "country_syllables": data["country_syllables"],
         "means_nouns": frozenset(data["means_nouns"]),
-        "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
+        "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)도?\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s(?:(?:오전|오후|저녁|밤|새벽|낮)\s)?(?:(?:(?:\S+\s){{0,3}}?\S+에서\s)?(?P<held>{alt(data['dated_modifiers'])})\s)?"
                                rf"((?:[가-힣A-Za-z0-9·\-]+\s){{0,4}}?[가-힣A-Za-z0-9·\-]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"

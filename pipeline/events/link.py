@@ -429,8 +429,17 @@ def _shared_parties(a: Draft, b: Draft) -> bool:
 
 
 def _other_people(a: Draft, b: Draft) -> bool:
+    """Built from two or more parties each and they differ, or from people with none in common
+    (29일 강경화 장관과 면담을 가진 데 이어 이날 조명균 장관과 면담: two talks; not 한일 beside 시진핑)."""
     pa, pb = _parties(a), _parties(b)
-    return len(pa) >= 2 and len(pb) >= 2 and pa != pb
+    if len(pa) >= 2 and len(pb) >= 2 and pa != pb:
+        return True
+    return bool(pa and pb and not pa & pb and not any(_country_party(p) for p in pa | pb))
+
+
+def _country_party(party: str) -> bool:
+    from .clause import spec as clause_spec
+    return set(re.sub(r"[·ㆍ\-]", "", party)) <= set(clause_spec()["country_syllables"])
 
 
 def _same_day(a: Draft, b: Draft) -> bool:

@@ -13,16 +13,22 @@ from .find import Context, Mention
 from .rules import rules
 
 
+_AFTER_EARLIER = re.compile(r"(?:데|것에|데\s?에|뒤|후)\s이어(?:서)?\s$")   # 29일 … 면담을 가진 데 이어 이날 …
 _PAST_END = re.compile(r"(?:았|었|였|했|됐|졌|렸|쳤|켰|냈|왔|갔|났|뤘)다[.\"”’']*\s*$")
 
 
 def anaphor_checked(date_mention, m: Mention, ctx: Context):
     """이날/당일 resolved to an earlier sentence's day after the article's date, in a clause that reports what
-    happened (국회는 이날 본회의에서 … 처리했다, after 노동절(5월1일) or 2일 … 할 예정이다): the day of the report."""
+    happened (국회는 이날 본회의에서 … 처리했다, after 노동절(5월1일) or 2일 … 할 예정이다): the day of the report.
+    So is 이날 right after an earlier day's act it follows (29일 … 면담을 가진 데 이어 이날 … 면담을 가졌다)."""
     reference = ctx.analysis.reference
     if (date_mention is None or reference is None or getattr(date_mention, "resolution", None) != "relative_to_previous_date"
-            or date_mention.date_start is None or date_mention.date_start <= reference):
+            or date_mention.date_start is None or date_mention.date_start == reference):
         return date_mention
+    if date_mention.date_start < reference:
+        if date_mention.text not in ("이날", "당일") or not _AFTER_EARLIER.search(ctx.text, 0, date_mention.start):
+            return date_mention
+        return replace(date_mention, date_start=reference, date_end=reference, grain="day")
     floor, end = ctx.bounds(ctx.sentence(m.start))
     if not _PAST_END.search(ctx.text, m.end, end):
         return date_mention                        # 이날 본회의에서 처리한다: scheduled, the anchor holds
