@@ -35,12 +35,12 @@ from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_names
 from .partners import per_partner
-from .rules import data as rule_data, rules
+from .rules import COARSE_GRAINS, data as rule_data, rules
 
-PARTNER = re.compile(r"(?:과|와)(?:의|도)?(?=\s)")         # 아베 총리와도 통화했다: a further partner
+PARTNER = re.compile(r"(?:\([^()\n]{1,12}\))?(?:과|와)(?:의|도)?(?=\s)")   # 부부장(차관)과 만났다; 총리와도 통화했다
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)(?=\s)")
-OBJECT = re.compile(r"(?:을|를)\s")
+OBJECT = re.compile(r"(?:\([^()\n]{1,12}\))?(?:을|를)\s")
 SIGNERS = re.compile(r"((?:\d+개국|[A-Z][A-Za-z0-9+]+)(?:\s[가-힣]{1,6}?){0,2})(?:들)?(?:은|는|이|가)\s")
 
 
@@ -75,7 +75,7 @@ def spec() -> dict:
         "per_partner": frozenset(data["per_partner_nouns"]),
         "country_syllables": data["country_syllables"],
         "means_nouns": frozenset(data["means_nouns"]),
-        "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)도?\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
+        "meet_re": re.compile(rf"(?:\([^()\n]{{1,12}}\))?(?:\s등)?(?:과|와|을|를)도?\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s(?:(?:오전|오후|저녁|밤|새벽|낮)\s)?(?:(?:(?:\S+\s){{0,3}}?\S+에서\s)?(?P<held>{alt(data['dated_modifiers'])})\s)?"
                                rf"((?:[가-힣A-Za-z0-9·\-]+\s){{0,4}}?[가-힣A-Za-z0-9·\-]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
@@ -276,7 +276,8 @@ def _has_actor(ctx: Context, floor: int, end: int) -> bool:
 
 def clause_date(ctx: Context, floor: int, pos: int):
     """The last resolved date before ``pos`` in its sentence that no other verb's relative clause holds."""
-    dates = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= pos and d.date_start is not None]
+    dates = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= pos and d.date_start is not None
+             and d.grain not in COARSE_GRAINS]                # 21세기포럼 1차회의: an era, not the day
     for d in reversed(dates):
         if not _relative_between(ctx, d.end, pos) and not until_of_another_verb(ctx, d, pos):
             return widen_range(ctx, d)

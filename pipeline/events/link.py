@@ -29,7 +29,7 @@ from .cluster import stable_id
 from .find import Context, Mention, Tokens, predicate_gap, words_before
 from .passing import find_mentions
 from .timing import anaphor_checked, frame_of, frames_conflict
-from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
+from .rules import CLAUSE_END, COARSE_GRAINS, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
 _TOPIC = re.compile(r"[‘'“\"][^’'”\"\n]{1,60}[’'”\"](?:을|를|이라는|라는)\s주제로")   # ‘…’을 주제로: no quote that counts
 
 
@@ -38,7 +38,7 @@ def _date_before(m: Mention, ctx: Context):
     brackets right after it."""
     text, floor = ctx.text, ctx.sentence_start(m.start)
     before = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= m.start and m.start - d.end <= 80
-              and d.date_start is not None and not re.search(r"[‘'“\"]", _TOPIC.sub("", text[d.end:m.start]))]
+              and d.date_start is not None and d.grain not in COARSE_GRAINS and not re.search(r"[‘'“\"]", _TOPIC.sub("", text[d.end:m.start]))]
     if before:
         from .clause import widen_range
         return widen_range(ctx, before[-1])
@@ -108,6 +108,9 @@ def _date_and_venue(m: Mention, ctx: Context):
     gap = predicate_gap(ctx, m.end, rules().predicate_re) if m.rule != "visit" else None
     date_after = [d for d in ctx.analysis.dates if gap and gap[0] <= d.start < gap[1] and d.date_start]
     loose = None if m.rule.startswith("clause_") and _rejected_before(m, ctx) else _date_before(m, ctx)
+    if date_after:
+        from .clause import widen_range
+        date_after[0] = widen_range(ctx, date_after[0])      # 제주포럼이 24일부터 사흘간 … 열린다
     date_mention = m.date or (date_after[0] if date_after else loose)
     if m.location:
         return date_mention, m.location
