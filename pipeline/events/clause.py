@@ -530,25 +530,30 @@ def _attended_topics(ctx: Context, taken: list) -> list[Mention]:
     return found
 
 
+_GLOSS_BEFORE = re.compile(r"(?<=[가-힣A-Za-z0-9])\((?:이하\s)?[^()\n]{1,20}\)$")
+
+
 def _subject_before(ctx: Context, floor: int, verb: int) -> tuple[int, int] | None:
     """(start, particle start) of the launched body before a predicate, when only dates, places,
-    numbers and adverbs such as 공식 stand between: the object (국가AI위원회를 신설했다) if there is one,
-    else the subject (카카오엔터프라이즈가 출범했다). The run needs a proper noun or an organisation."""
+    numbers and adverbs such as 공식 stand between: the object (국가AI위원회를 신설했다) or the subject
+    (카카오엔터프라이즈가 출범했다), whichever is nearer the predicate. The run needs a proper noun or an organisation."""
     text = ctx.text
     objects = [m for m in OBJECT_PARTICLE.finditer(text, floor, verb)]
     subjects = [m for m in SUBJECT.finditer(text, floor, verb)]
-    candidates = objects[-1:] if objects else subjects[-1:]
+    candidates = sorted(objects[-1:] + subjects[-1:], key=lambda m: m.start())[-1:]   # the nearer: 밑그림을 그릴 X가 발족
     for particle in candidates:
         between = text[particle.end():verb]
         if re.search(r"[‘’'“”\"]", between) or ctx.tokens.has(particle.end(), verb, ("V", "E", "XSV", "XSA"),
                                                                 skip=ctx.analysis.dates):
             return None
-        start = _noun_run_start(ctx, particle.start(), ctx.analysis.dates + ctx.analysis.numbers)
-        named = ctx.tokens.has(start, particle.start(), ("NNP", "SL", "SH")) or any(
-            start <= o.start < particle.start() for o in ctx.analysis.organizations) or \
-            text[start:particle.start()].endswith(_body_heads())
-        if start < particle.start() and named:
-            return start, particle.start()
+        gloss = _GLOSS_BEFORE.search(text, floor, particle.start())     # 국정기획자문위원회(이하 국정기획위)가
+        head_end = gloss.start() if gloss else particle.start()
+        start = _noun_run_start(ctx, head_end, ctx.analysis.dates + ctx.analysis.numbers)
+        named = ctx.tokens.has(start, head_end, ("NNP", "SL", "SH")) or any(
+            start <= o.start < head_end for o in ctx.analysis.organizations) or \
+            text[start:head_end].endswith(_body_heads())
+        if start < head_end and named:
+            return start, head_end
         return None
     return None
 

@@ -469,8 +469,9 @@ def _bare_name(name: str) -> bool:
 
 
 def _merge_drafts(drafts: dict[str, Draft], reference=None) -> None:
-    """One row per event per article: title, lead and body mentions merge; the dated (then placed)
-    mention's draft wins, a launch wins over its launch meeting (발족회의 is the launch)."""
+    """One row per event per article: title, lead and body mentions merge; the dated (then named, then
+    placed) mention's draft wins (… 발족한다 over a bare 출범식을 연다), a launch wins over its launch meeting
+    (발족회의 is the launch)."""
     for d in drafts.values():
         if d.mention.type == "meeting" and any(_core(n) != name_key(n) for n in d.names):
             d.mention.type = "launch"
@@ -482,7 +483,7 @@ def _merge_drafts(drafts: dict[str, Draft], reference=None) -> None:
             for b in items[i + 1:]:
                 if _same_event(a, b, reference):
                     win, lose = sorted((a, b), key=lambda d: (d.mention.type != "launch", d.date_mention is None,
-                                                              d.location is None, d.mention.start))
+                                                              _bare(d), d.location is None, d.mention.start))
                     _absorb(win, lose, drafts)
                     changed = True
                     break
