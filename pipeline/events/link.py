@@ -30,6 +30,7 @@ from .find import Context, Mention, Tokens, predicate_gap, words_before
 from .passing import find_mentions
 from .timing import anaphor_checked, frame_of, frames_conflict
 from .rules import CLAUSE_END, COARSE_GRAINS, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
+_ONGOING = re.compile(r"\s?중(?:인|이던|이었던|에)?\s")      # 방한 중인, 방문중인, 방미 중에
 _TOPIC = re.compile(r"[‘'“\"][^’'”\"\n]{1,60}[’'”\"](?:을|를|이라는|라는)\s주제로")   # ‘…’을 주제로: no quote that counts
 
 
@@ -108,6 +109,8 @@ def _date_and_venue(m: Mention, ctx: Context):
     gap = predicate_gap(ctx, m.end, rules().predicate_re) if m.rule != "visit" else None
     date_after = [d for d in ctx.analysis.dates if gap and gap[0] <= d.start < gap[1] and d.date_start]
     loose = None if m.rule.startswith("clause_") and _rejected_before(m, ctx) else _date_before(m, ctx)
+    if m.type == "visit" and _ONGOING.match(ctx.text, m.end):
+        loose = None                        # 29일 … 방한 중인 X를 접견: the stay began before that day
     if date_after:
         from .clause import widen_range
         date_after[0] = widen_range(ctx, date_after[0])      # 제주포럼이 24일부터 사흘간 … 열린다
