@@ -341,6 +341,7 @@ def extract_events(analysis, doc=None) -> list[dict]:
             draft.date_mention = draft.date_mention or date_mention
             draft.location = draft.location or venue
     _inherit_from_parents(drafts, named + refs)
+    _within_trip(drafts)
     return [_row(d, analysis, drafts) for d in drafts.values()]
 
 
@@ -564,6 +565,22 @@ def _inherit_from_parents(drafts: dict[str, Draft], mentions: list[Mention]) -> 
             draft.location = draft.location or parent.location
             if parent.date_mention is None and any(m.rule == "clause_host" for m in parent.mentions):
                 parent.date_mention = draft.date_mention        # 한일 정상회담의 확대 회담이 23일 …: the session dates it
+
+
+def _within_trip(drafts: dict[str, Draft]) -> None:
+    """'30일부터 다음 달 1일까지 아랍에미리트를 방문한다 … 이 차관은 또 … 장관과 면담하고': in an article about one
+    trip of several days, a meeting reported after it with no date of its own takes the trip's days."""
+    trips = [d for d in drafts.values() if d.mention.type == "visit" and d.date_mention is not None
+             and getattr(d.date_mention, "grain", None) == "day" and d.date_mention.date_start is not None
+             and d.date_mention.date_end not in (None, d.date_mention.date_start)]
+    if len(trips) != 1:
+        return
+    trip = trips[0]
+    first = min(trip.sentences)
+    for draft in drafts.values():
+        if (draft.date_mention is None and FAMILY[draft.mention.type] == "meeting" and not draft.frames
+                and draft.sentences and min(draft.sentences) >= first):
+            draft.date_mention = trip.date_mention
 
 
 def _display_name(draft: Draft) -> str:
