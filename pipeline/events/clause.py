@@ -55,7 +55,7 @@ def spec() -> dict:
         "nouns": nouns,
         "noun_re": re.compile(rf"(?<![가-힣])(?:[가-힣A-Za-z0-9·ㆍ\-]*?)({alt(nouns)})"
                               rf"(?P<quote>[’'”\"])?(?P<gloss>\s?\([A-Za-z가-힣 ]{{2,12}}\))?(?P<count>\s\d{{1,3}}건)?"
-                              rf"(?P<link>(?:\s(?:및|과|와)\s[가-힣]{{1,6}})?(?:을|를|에)\s?(?:{alt(data['adverbs'])}\s)?|\s?)"),
+                              rf"(?P<link>(?:\s(?:및|과|와)\s[가-힣]{{1,6}})?(?:을|를|에|도)\s?(?:{alt(data['adverbs'])}\s)?|\s?)"),
         "verbs": verbs,
         "family": data["family"],
         "noun_family": {n: "meeting" if n in ceremonies else data["family"][t] for n, t in nouns.items()},
@@ -129,7 +129,7 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
                 or _no_report(text, verb.start()) or _negated_after(text, verb.end())
                 or s["unreal"].match(text, verb.end())):
             continue
-        if (verb.re is s["verbs"][family] and not re.search("[을를]", link)
+        if (verb.re is s["verbs"][family] and not re.search("[을를도]", link)   # 회담도 가졌다: a further one
                 and (link or not re.match("[하했한해]", text[verb.start()]))):
             continue                                   # 회담했다 glued; 회담 진행 without a particle is no clause
         sentence = ctx.sentence(n0)
