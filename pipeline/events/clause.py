@@ -88,6 +88,10 @@ def spec() -> dict:
         "topic_re": re.compile(rf"(?<![가-힣])([가-힣A-Za-z0-9·\-]*?)({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                rf"(?:에는|에서는)\s"),
         "attended_re": re.compile(rf"(?:{alt(data['attend_verbs']['meeting'])})(?:했|하였)"),
+        "partner_meeting_re": re.compile(rf"(?<![가-힣A-Za-z0-9])(?P<partner>(?:[가-힣A-Za-z0-9·]+\s){{0,2}}?[가-힣A-Za-z0-9·]+?)"
+                                         rf"(?:들)?(?:과|와)의\s(?P<run>(?:[가-힣A-Za-z0-9·]+\s)?)"
+                                         rf"(?P<noun>{alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
+                                         rf"(?:에서|에서는|에서도)\s"),
         "exchange_re": re.compile(rf"(?:{alt(data['exchange_verbs'])})"),
         "launch_names": data["launch_names"],
         "generic": frozenset(data["generic_nouns"]),
@@ -105,6 +109,7 @@ def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     found += _dated_meetings(ctx, taken + found)
     found += _countdowns(ctx, taken + found)
     found += _exchanges(ctx, taken + found)
+    found += _partner_meetings(ctx, taken + found)
     found += _attended_topics(ctx, taken + found)
     return found + _meetings_by_meet(ctx, taken + found)
 
@@ -506,6 +511,34 @@ def _exchanges(ctx: Context, taken: list) -> list[Mention]:
         found.append(Mention(a.start, b.end, f"{a.name}-{b.name} 회동", None, "meeting", ctx.sentence(a.start),
                              rule="clause_exchange", date=date, generic=True,
                              location=_clause_venue(ctx, date.end if date else floor, verb.start())))
+    return found
+
+
+_PAST_REPORT = re.compile(r"(?:았|었|였|했|됐|졌|렸|쳤|냈|왔|갔|났|뤘)(?:다|습니다)[.\"”’']*\s*$")
+
+
+def _partner_meetings(ctx: Context, taken: list) -> list[Mention]:
+    """'25일 트럼프 대통령과의 정상회담에서 … 제안했다', '이날 기업인들과의 간담회에서 … 약속했다': a meeting
+    with that partner, held on the clause's date, when the sentence reports a past act."""
+    text, found, s = ctx.text, [], spec()
+    for match in s["partner_meeting_re"].finditer(text):
+        n0, n1 = match.span("noun")
+        floor, end = ctx.bounds(ctx.sentence(n0))
+        date = clause_date(ctx, floor, n0)
+        if (date is None or date.grain not in ("day", "week", "month") or _history(ctx, date)
+                or _inside(taken + found, n0) or _in_speech(ctx, n0, match)
+                or not _PAST_REPORT.search(text, match.end(), end)):
+            continue
+        noun = match.group("noun")
+        p0 = max([match.start("partner")] + [d.end + 1 for d in ctx.analysis.dates
+                                             if match.start("partner") <= d.start < match.end("partner")])
+        partner = text[p0:match.end("partner")].strip()
+        if not partner:
+            continue
+        name = _party_name(ctx, floor, n0, noun) or f"{partner} {match.group('run') or ''}{noun}"
+        kind = "summit" if s["nouns"][noun] == "meeting" and "정상" in noun else s["nouns"][noun]
+        found.append(Mention(p0, n1, name, None, kind, ctx.sentence(n0), rule="clause_partner",
+                             date=date, generic=True))
     return found
 
 

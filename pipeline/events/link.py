@@ -391,7 +391,7 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     inside the other, or sharing a tail longer than the trigger (AI 데이터센터 전문가 협의회 / TTA·KCIA,
     전문가 협의회 출범)."""
     ta, tb = a.mention.type, b.mention.type
-    if frames_conflict(a.frames, b.frames, reference):
+    if frames_conflict(a.frames, b.frames, reference) or _dated_apart(a, b):
         return False
     related = a.key == b.parent_key or b.key == a.parent_key
     if related:                                  # ‘…협의회’ 출범 회의: the launch meeting is the body's launch
@@ -421,6 +421,14 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
             if trigger and tail >= len(trigger.group(1)) + 2:
                 return True
     return False
+
+
+def _dated_apart(a: Draft, b: Draft) -> bool:
+    """Both dated, more than a day apart (29일 … 정상회담에서 다음달 평양에서 개최되는 남북정상회담을 앞두고)."""
+    da, db = a.date_mention, b.date_mention
+    if not (da and db and da.date_start and db.date_start):
+        return False
+    return (db.date_start - (da.date_end or da.date_start)).days > 1 or (da.date_start - (db.date_end or db.date_start)).days > 1
 
 
 def _by_people(d: Draft) -> bool:
