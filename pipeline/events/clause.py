@@ -223,6 +223,7 @@ def _meetings_by_meet(ctx: Context, taken: list) -> list[Mention]:
                                                    and (date is None or date.grain not in ("day", "week"))):
             continue
         subjects = [x for x in ctx.analysis.officials if floor <= x.start and x.end <= o.start and SUBJECT.match(text, x.end)]
+        subjects = subjects or [x for x in [pronoun_subject(ctx, floor, o.start)] if x is not None]
         if (date is None and not subjects) or _history(ctx, date):
             continue
         noun = next((n for v, n in spec()["meet_names"].items() if text.startswith(v, verb.end() - len(verb.group(0).split()[-1]))), "회동")
@@ -345,7 +346,7 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     partners = [o for o in officials if PARTNER.match(text, o.end) or OBJECT.match(text, o.end)]
     partner = partners[-1] if partners else None
     subjects = [o for o in officials if o is not partner and SUBJECT.match(text, o.end)]
-    subject = subjects[0] if subjects else None
+    subject = subjects[0] if subjects else pronoun_subject(ctx, floor, pos)
     home = spec()["home"]
     sides = {subject.country if subject else None, (partner.country if partner else None)
              or _visited_country(ctx, floor, pos)} - {None}
@@ -383,6 +384,20 @@ def _parties_after(ctx: Context, pos: int, end: int, noun: str) -> str | None:
         short = spec()["short"]
         return f"{short.get(a.country, a.country)}·{short.get(b.country, b.country)} {noun}"
     return f"{a.name}-{b.name} {noun}"
+
+
+_PRONOUN = re.compile(r"(?<![가-힣])(?:그|그녀)(?:는|가)\s")
+
+
+def pronoun_subject(ctx: Context, floor: int, pos: int):
+    """'조현 장관은 … 도착했다. 그는 26일 루비오 장관과 회담을 갖는다': the official a 그는/그가 before ``pos``
+    stands for — the last official that was a subject in the two sentences before."""
+    if not _PRONOUN.search(ctx.text, floor, pos):
+        return None
+    sentence = ctx.sentence(floor)
+    low = ctx.bounds(max(0, sentence - 2))[0]
+    subjects = [o for o in ctx.analysis.officials if low <= o.start and o.end <= floor and SUBJECT.match(ctx.text, o.end)]
+    return subjects[-1] if subjects else None
 
 
 def _more_partners(ctx: Context, mention: Mention, floor: int, n0: int, noun: str) -> list[Mention]:
