@@ -73,6 +73,9 @@ def spec() -> dict:
         "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:\s[가-힣]{{1,5}})?(?:은|는|이|가)\s"),
         "meet_names": data["meet_names"],
         "per_partner": frozenset(data["per_partner_nouns"]),
+        "object_only": frozenset(data["object_only_nouns"]),
+        "companion": frozenset(data["companion_nouns"]),
+        "trigger_alt": alt(nouns),
         "country_syllables": data["country_syllables"],
         "means_nouns": frozenset(data["means_nouns"]),
         "meet_re": re.compile(rf"(?:\([^()\n]{{1,12}}\))?(?:\s등)?(?:과|와|을|를)도?\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
@@ -134,6 +137,10 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
                 or _no_report(text, verb.start()) or _negated_after(text, verb.end())
                 or s["unreal"].match(text, verb.end())):
             continue
+        if noun in s["object_only"] and not re.search("[을를도]", link):
+            continue                                   # 현안을 협의했다: what another meeting did
+        if noun in s["companion"] and re.search(rf"(?:{s['trigger_alt']})(?:과|와|및)\s(?:\S+\s)?$", text[max(0, n0 - 40):n0]):
+            continue                                   # 정상회담과 업무 오찬을 갖고: part of the summit
         if (verb.re is s["verbs"][family] and not re.search("[을를도]", link)   # 회담도 가졌다: a further one
                 and (link or not re.match("[하했한해]", text[verb.start()]))):
             continue                                   # 회담했다 glued; 회담 진행 without a particle is no clause
