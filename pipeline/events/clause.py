@@ -292,9 +292,27 @@ def clause_date(ctx: Context, floor: int, pos: int):
     dates = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= pos and d.date_start is not None
              and d.grain not in COARSE_GRAINS]                # 21세기포럼 1차회의: an era, not the day
     for d in reversed(dates):
+        if reporter_date(ctx, d, pos):
+            return None
         if not _relative_between(ctx, d.end, pos) and not until_of_another_verb(ctx, d, pos):
             return widen_range(ctx, d)
     return None
+
+
+_REPORTED = re.compile(r"(?:다|냐|라)(?:고|는)\s?(?:\S+\s){0,3}?(?:밝혔|전했|발표했|말했|설명했|보도했|해명했)")
+
+
+def reporter_date(ctx: Context, d, pos: int) -> bool:
+    """'외교부는 6일 … 정 장관이 블링컨 장관과 회담을 했다고 밝혔다': the date after the reporting body is the
+    day of the report, not of the meeting its own subject (… 장관이) reports."""
+    start = next((x.start for x in ctx.analysis.dates if x.end == d.start - 1 and ctx.text[x.end] == "("), d.start)
+    before = ctx.text[ctx.sentence_start(start):start]                 # 외교부는 오늘(6일): the gloss's word
+    if not re.search(r"(?:은|는)\s$", before) or not any(
+            o.end == len(before.rstrip()) - 1 + ctx.sentence_start(start) for o in ctx.analysis.organizations):
+        return False
+    own_subject = any(d.end <= o.start and o.end <= pos and re.match(r"(?:이|가)\s", ctx.text[o.end:o.end + 2])
+                      for o in ctx.analysis.officials)
+    return own_subject and bool(_REPORTED.search(ctx.text, pos, ctx.bounds(ctx.sentence(pos))[1]))
 
 
 def until_of_another_verb(ctx: Context, d, pos: int) -> bool:

@@ -48,10 +48,11 @@ def _date_before(m: Mention, ctx: Context):
 
 
 def _rejected_before(m: Mention, ctx: Context) -> bool:
-    """A clause mention whose own clause turned down the date before it (6일까지 머물며 … 정상회담을 갖는다)."""
-    from .clause import until_of_another_verb
+    """A clause mention whose own clause turned down the date before it (6일까지 머물며 … 정상회담을 갖는다;
+    외교부는 6일 … 장관이 … 회담을 했다고 밝혔다: the report's day)."""
+    from .clause import reporter_date, until_of_another_verb
     d = _date_before(m, ctx)
-    return d is not None and d.end <= m.start and until_of_another_verb(ctx, d, m.start)
+    return d is not None and d.end <= m.start and (until_of_another_verb(ctx, d, m.start) or reporter_date(ctx, d, m.start))
 
 
 def _venue_for(mention: Mention, text: str, date_mention, places) -> str | None:
