@@ -113,6 +113,7 @@ def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     found += _countdowns(ctx, taken + found)
     found += _exchanges(ctx, taken + found)
     found += _partner_meetings(ctx, taken + found)
+    found += _sessions(ctx, taken + found)
     found += _attended_topics(ctx, taken + found)
     return found + _meetings_by_meet(ctx, taken + found)
 
@@ -579,6 +580,25 @@ def _partner_meetings(ctx: Context, taken: list) -> list[Mention]:
         kind = "summit" if s["nouns"][noun] == "meeting" and "정상" in noun else s["nouns"][noun]
         found.append(Mention(p0, n1, name, None, kind, ctx.sentence(n0), rule="clause_partner",
                              date=date, generic=True))
+    return found
+
+
+_SESSION = re.compile(r"(?<![가-힣0-9])((?:제?\d{1,2}\s?세션|세션\s?\d{1,2}|첫\s세션|기조\s?세션|특별\s?세션|폐막\s?세션))"
+                      r"(?:은|는|에서는|에선)\s[‘'“\"]([^’'”\"\n]{2,60})[’'”\"]\s?(?:을|를|이라는)\s주제로")
+
+
+def _sessions(ctx: Context, taken: list) -> list[Mention]:
+    """'1세션은 ‘…’을 주제로 … 발제할 예정이다': a session of the forum or meeting the article names before it
+    (a child: it takes the host's date and place)."""
+    found = []
+    for match in _SESSION.finditer(ctx.text):
+        hosts = [m for m in taken if m.named and m.end <= match.start() and m.type in ("forum", "meeting", "summit")
+                 and not m.generic and m.parent is None]
+        if not hosts or _inside(taken + found, match.start()):
+            continue
+        name = f"{match.group(1)} ‘{match.group(2)}’"
+        found.append(Mention(match.start(1), match.end(), name, None, "meeting", ctx.sentence(match.start()),
+                             rule="clause_session", parent=hosts[-1]))
     return found
 
 

@@ -571,7 +571,8 @@ def _inherit_from_parents(drafts: dict[str, Draft], mentions: list[Mention]) -> 
             if parent.clause_dated and not draft.clause_dated and draft.sentences & parent.sentences:
                 draft.date_mention = parent.date_mention     # adopted at the meeting its clause dates
             draft.date_mention = draft.date_mention or parent.date_mention
-            draft.location = draft.location or parent.location
+            if draft.mention.rule != "clause_session":     # a session row keeps the place its own sentence states
+                draft.location = draft.location or parent.location
             if parent.date_mention is None and any(m.rule == "clause_host" for m in parent.mentions):
                 parent.date_mention = draft.date_mention        # 한일 정상회담의 확대 회담이 23일 …: the session dates it
 
