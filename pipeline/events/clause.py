@@ -24,7 +24,7 @@ Not events: a clause that is negated, habitual, speculated or unrealised (``회�
 방안``, ``개최 여부``), a plan without a day (``회담을 할 예정``, ``상반기 중 개최할 계획``), a generic noun with
 no date, name or partner (``회의를 열어``), a clause with no actor (an official, organisation, place, proper
 noun or ``양국``), and history: a clause dated more than ``history_days`` before the article's reference date
-(``1994년 창립``).
+(``1994년 창립``). More forms around a meeting: :mod:`pipeline.events.forms`.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_names
+from .forms import partner_meetings, pronoun_subject, reporter_date, sessions
 from .partners import per_partner
 from .rules import COARSE_GRAINS, data as rule_data, rules
 
@@ -91,10 +92,6 @@ def spec() -> dict:
         "topic_re": re.compile(rf"(?<![가-힣])([가-힣A-Za-z0-9·\-]*?)({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
                                rf"(?:에는|에서는)\s"),
         "attended_re": re.compile(rf"(?:{alt(data['attend_verbs']['meeting'])})(?:했|하였)"),
-        "partner_meeting_re": re.compile(rf"(?<![가-힣A-Za-z0-9])(?P<partner>(?:[가-힣A-Za-z0-9·]+\s){{0,2}}?[가-힣A-Za-z0-9·]+?)"
-                                         rf"(?:들)?(?:과|와)의\s(?P<run>(?:[가-힣A-Za-z0-9·]+\s)?)"
-                                         rf"(?P<noun>{alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
-                                         rf"(?:에서|에서는|에서도)\s"),
         "exchange_re": re.compile(rf"(?:{alt(data['exchange_verbs'])})"),
         "launch_names": data["launch_names"],
         "generic": frozenset(data["generic_nouns"]),
@@ -112,8 +109,8 @@ def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     found += _dated_meetings(ctx, taken + found)
     found += _countdowns(ctx, taken + found)
     found += _exchanges(ctx, taken + found)
-    found += _partner_meetings(ctx, taken + found)
-    found += _sessions(ctx, taken + found)
+    found += partner_meetings(ctx, taken + found)
+    found += sessions(ctx, taken + found)
     found += _attended_topics(ctx, taken + found)
     return found + _meetings_by_meet(ctx, taken + found)
 
@@ -300,21 +297,6 @@ def clause_date(ctx: Context, floor: int, pos: int):
     return None
 
 
-_REPORTED = re.compile(r"(?:다|냐|라)(?:고|는)\s?(?:\S+\s){0,3}?(?:밝혔|전했|발표했|말했|설명했|보도했|해명했)")
-
-
-def reporter_date(ctx: Context, d, pos: int) -> bool:
-    """'외교부는 6일 … 정 장관이 블링컨 장관과 회담을 했다고 밝혔다': the date after the reporting body is the
-    day of the report, not of the meeting its own subject (… 장관이) reports."""
-    start = next((x.start for x in ctx.analysis.dates if x.end == d.start - 1 and ctx.text[x.end] == "("), d.start)
-    before = ctx.text[ctx.sentence_start(start):start]                 # 외교부는 오늘(6일): the gloss's word
-    if not re.search(r"(?:은|는)\s$", before) or not any(
-            o.end == len(before.rstrip()) - 1 + ctx.sentence_start(start) for o in ctx.analysis.organizations):
-        return False
-    own_subject = any(d.end <= o.start and o.end <= pos and re.match(r"(?:이|가)\s", ctx.text[o.end:o.end + 2])
-                      for o in ctx.analysis.officials)
-    return own_subject and bool(_REPORTED.search(ctx.text, pos, ctx.bounds(ctx.sentence(pos))[1]))
-
 
 def until_of_another_verb(ctx: Context, d, pos: int) -> bool:
     """'6일까지 머물며 … 정상회담을 갖는다': an open end (까지 with no 부터 before it) bounds the verb it leads to
@@ -410,20 +392,6 @@ def _parties_after(ctx: Context, pos: int, end: int, noun: str) -> str | None:
         short = spec()["short"]
         return f"{short.get(a.country, a.country)}·{short.get(b.country, b.country)} {noun}"
     return f"{a.name}-{b.name} {noun}"
-
-
-_PRONOUN = re.compile(r"(?<![가-힣])(?:그|그녀)(?:는|가)\s")
-
-
-def pronoun_subject(ctx: Context, floor: int, pos: int):
-    """'조현 장관은 … 도착했다. 그는 26일 루비오 장관과 회담을 갖는다': the official a 그는/그가 before ``pos``
-    stands for — the last official that was a subject in the two sentences before."""
-    if not _PRONOUN.search(ctx.text, floor, pos):
-        return None
-    sentence = ctx.sentence(floor)
-    low = ctx.bounds(max(0, sentence - 2))[0]
-    subjects = [o for o in ctx.analysis.officials if low <= o.start and o.end <= floor and SUBJECT.match(ctx.text, o.end)]
-    return subjects[-1] if subjects else None
 
 
 def _more_partners(ctx: Context, mention: Mention, floor: int, n0: int, noun: str) -> list[Mention]:
@@ -552,53 +520,6 @@ def _exchanges(ctx: Context, taken: list) -> list[Mention]:
         found.append(Mention(a.start, b.end, f"{a.name}-{b.name} 회동", None, "meeting", ctx.sentence(a.start),
                              rule="clause_exchange", date=date, generic=True,
                              location=_clause_venue(ctx, date.end if date else floor, verb.start())))
-    return found
-
-
-_PAST_REPORT = re.compile(r"(?:았|었|였|했|됐|졌|렸|쳤|냈|왔|갔|났|뤘)(?:다|습니다)[.\"”’']*\s*$")
-
-
-def _partner_meetings(ctx: Context, taken: list) -> list[Mention]:
-    """'25일 트럼프 대통령과의 정상회담에서 … 제안했다', '이날 기업인들과의 간담회에서 … 약속했다': a meeting
-    with that partner, held on the clause's date, when the sentence reports a past act."""
-    text, found, s = ctx.text, [], spec()
-    for match in s["partner_meeting_re"].finditer(text):
-        n0, n1 = match.span("noun")
-        floor, end = ctx.bounds(ctx.sentence(n0))
-        date = clause_date(ctx, floor, n0)
-        if (date is None or date.grain not in ("day", "week", "month") or _history(ctx, date)
-                or _inside(taken + found, n0) or _in_speech(ctx, n0, match)
-                or not _PAST_REPORT.search(text, match.end(), end)):
-            continue
-        noun = match.group("noun")
-        p0 = max([match.start("partner")] + [d.end + 1 for d in ctx.analysis.dates
-                                             if match.start("partner") <= d.start < match.end("partner")])
-        partner = text[p0:match.end("partner")].strip()
-        if not partner:
-            continue
-        name = _party_name(ctx, floor, n0, noun) or f"{partner} {match.group('run') or ''}{noun}"
-        kind = "summit" if s["nouns"][noun] == "meeting" and "정상" in noun else s["nouns"][noun]
-        found.append(Mention(p0, n1, name, None, kind, ctx.sentence(n0), rule="clause_partner",
-                             date=date, generic=True))
-    return found
-
-
-_SESSION = re.compile(r"(?<![가-힣0-9])((?:제?\d{1,2}\s?세션|세션\s?\d{1,2}|첫\s세션|기조\s?세션|특별\s?세션|폐막\s?세션))"
-                      r"(?:은|는|에서는|에선)\s[‘'“\"]([^’'”\"\n]{2,60})[’'”\"]\s?(?:을|를|이라는)\s주제로")
-
-
-def _sessions(ctx: Context, taken: list) -> list[Mention]:
-    """'1세션은 ‘…’을 주제로 … 발제할 예정이다': a session of the forum or meeting the article names before it
-    (a child: it takes the host's date and place)."""
-    found = []
-    for match in _SESSION.finditer(ctx.text):
-        hosts = [m for m in taken if m.named and m.end <= match.start() and m.type in ("forum", "meeting", "summit")
-                 and not m.generic and m.parent is None]
-        if not hosts or _inside(taken + found, match.start()):
-            continue
-        name = f"{match.group(1)} ‘{match.group(2)}’"
-        found.append(Mention(match.start(1), match.end(), name, None, "meeting", ctx.sentence(match.start()),
-                             rule="clause_session", parent=hosts[-1]))
     return found
 
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 from .cluster import stable_id
 from .find import Context, Mention, Tokens, predicate_gap, words_before
+from .partners import by_people, other_people, shared_parties
 from .passing import find_mentions
-from .timing import anaphor_checked, frame_of, frames_conflict
+from .timing import anaphor_checked, dated_apart, frame_of, frames_conflict, within_trip
 from .rules import CLAUSE_END, COARSE_GRAINS, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, SIGNED_TYPES, name_key, rules, strip_tail
 _ONGOING = re.compile(r"\s?중(?:인|이던|이었던|에)?\s")      # 방한 중인, 방문중인, 방미 중에
 _TOPIC = re.compile(r"[‘'“\"][^’'”\"\n]{1,60}[’'”\"](?:을|를|이라는|라는)\s주제로")   # ‘…’을 주제로: no quote that counts
@@ -50,7 +51,8 @@ def _date_before(m: Mention, ctx: Context):
 def _rejected_before(m: Mention, ctx: Context) -> bool:
     """A clause mention whose own clause turned down the date before it (6일까지 머물며 … 정상회담을 갖는다;
     외교부는 6일 … 장관이 … 회담을 했다고 밝혔다: the report's day)."""
-    from .clause import reporter_date, until_of_another_verb
+    from .clause import until_of_another_verb
+    from .forms import reporter_date
     d = _date_before(m, ctx)
     return d is not None and d.end <= m.start and (until_of_another_verb(ctx, d, m.start) or reporter_date(ctx, d, m.start))
 
@@ -342,7 +344,7 @@ def extract_events(analysis, doc=None) -> list[dict]:
             draft.date_mention = draft.date_mention or date_mention
             draft.location = draft.location or venue
     _inherit_from_parents(drafts, named + refs)
-    _within_trip(drafts)
+    within_trip(drafts)
     return [_row(d, analysis, drafts) for d in drafts.values()]
 
 
@@ -377,22 +379,13 @@ def _launchish(d: Draft) -> bool:
     return d.mention.type == "launch" or any(w in n for n in d.names for w in LAUNCH_WORDS)
 
 
-def _parties(d: Draft) -> set[str]:
-    """Last words of the parties in names built from them (문재인-칼리드 알팔레 회동 → 문재인, 알팔레)."""
-    out = set()
-    for m in d.mentions:
-        if m.generic and " " in m.name:
-            out |= {p.split()[-1] for p in m.name.rsplit(" ", 1)[0].split("-") if p.strip()}
-    return out
-
-
 def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     """Two drafts of one article that name one event: the same type family (a launch and its 출범 회의
     too), neither the other's parent (unless the child is the body's launch meeting), and one name
     inside the other, or sharing a tail longer than the trigger (AI 데이터센터 전문가 협의회 / TTA·KCIA,
     전문가 협의회 출범)."""
     ta, tb = a.mention.type, b.mention.type
-    if frames_conflict(a.frames, b.frames, reference) or _dated_apart(a, b):
+    if frames_conflict(a.frames, b.frames, reference) or dated_apart(a, b):
         return False
     related = a.key == b.parent_key or b.key == a.parent_key
     if related:                                  # ‘…협의회’ 출범 회의: the launch meeting is the body's launch
@@ -406,10 +399,10 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     generic = any(m.generic for m in a.mentions + b.mentions)
     if ta == tb in ("agreement", "launch") and (_bare(a) or _bare(b)):
         return True                              # 협약식을 가졌다 beside 동해시-카카오 업무협약: one signing
-    if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b) and not _other_people(a, b))
-                    or (FAMILY[ta] == FAMILY[tb] and _shared_parties(a, b))):
+    if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b) and not other_people(a, b))
+                    or (FAMILY[ta] == FAMILY[tb] and shared_parties(a, b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
-    if generic and ta == tb and _same_day(a, b) and _same_head(a, b) and not (_by_people(a) and _by_people(b)):
+    if generic and ta == tb and _same_day(a, b) and _same_head(a, b) and not (by_people(a) and by_people(b)):
         return True                              # 한미 외교장관 전화 통화 / 강경화-폼페이오 전화통화, one day
     for na in a.names:
         for nb in b.names:
@@ -422,40 +415,6 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
             if trigger and tail >= len(trigger.group(1)) + 2:
                 return True
     return False
-
-
-def _dated_apart(a: Draft, b: Draft) -> bool:
-    """Both dated, more than a day apart (29일 … 정상회담에서 다음달 평양에서 개최되는 남북정상회담을 앞두고)."""
-    da, db = a.date_mention, b.date_mention
-    if not (da and db and da.date_start and db.date_start):
-        return False
-    return (db.date_start - (da.date_end or da.date_start)).days > 1 or (da.date_start - (db.date_end or db.date_start)).days > 1
-
-
-def _by_people(d: Draft) -> bool:
-    """Named after the people who met (박진-가미카와 요코 전화통화), not after the countries (한일 외교장관 …)."""
-    from .clause import spec as clause_spec
-    countries = set(clause_spec()["country_syllables"])
-    return any("-" in n and not set(n.split("-")[0]) <= countries for n in d.names)
-
-
-def _shared_parties(a: Draft, b: Draft) -> bool:
-    """Built from parties that overlap, unless both name two or more and differ (비건-강경화 / 비건-이도훈 면담)."""
-    return bool(_parties(a) & _parties(b)) and not _other_people(a, b)
-
-
-def _other_people(a: Draft, b: Draft) -> bool:
-    """Built from two or more parties each and they differ, or from people with none in common
-    (29일 강경화 장관과 면담을 가진 데 이어 이날 조명균 장관과 면담: two talks; not 한일 beside 시진핑)."""
-    pa, pb = _parties(a), _parties(b)
-    if len(pa) >= 2 and len(pb) >= 2 and pa != pb:
-        return True
-    return bool(pa and pb and not pa & pb and not any(_country_party(p) for p in pa | pb))
-
-
-def _country_party(party: str) -> bool:
-    from .clause import spec as clause_spec
-    return set(re.sub(r"[·ㆍ\-]", "", party)) <= set(clause_spec()["country_syllables"])
 
 
 def _same_day(a: Draft, b: Draft) -> bool:
@@ -575,22 +534,6 @@ def _inherit_from_parents(drafts: dict[str, Draft], mentions: list[Mention]) -> 
                 draft.location = draft.location or parent.location
             if parent.date_mention is None and any(m.rule == "clause_host" for m in parent.mentions):
                 parent.date_mention = draft.date_mention        # 한일 정상회담의 확대 회담이 23일 …: the session dates it
-
-
-def _within_trip(drafts: dict[str, Draft]) -> None:
-    """'30일부터 다음 달 1일까지 아랍에미리트를 방문한다 … 이 차관은 또 … 장관과 면담하고': in an article about one
-    trip of several days, a meeting reported after it with no date of its own takes the trip's days."""
-    trips = [d for d in drafts.values() if d.mention.type == "visit" and d.date_mention is not None
-             and getattr(d.date_mention, "grain", None) == "day" and d.date_mention.date_start is not None
-             and d.date_mention.date_end not in (None, d.date_mention.date_start)]
-    if len(trips) != 1:
-        return
-    trip = trips[0]
-    first = min(trip.sentences)
-    for draft in drafts.values():
-        if (draft.date_mention is None and FAMILY[draft.mention.type] == "meeting" and not draft.frames
-                and draft.sentences and min(draft.sentences) >= first):
-            draft.date_mention = trip.date_mention
 
 
 def _display_name(draft: Draft) -> str:

@@ -3,6 +3,8 @@ a scheduling predicate (정상회담을 갖는다), and 이날 anchored on an im
 
 Two mentions dated more than a day apart, or one scheduled and one dated before the article, are two events;
 이날/당일 resolved to an earlier sentence's later day in a clause that reports a past act is the article's day.
+Two drafts both dated more than a day apart are two events; in an article about one trip of several days, a
+meeting reported after it with no date of its own takes the trip's days.
 """
 from __future__ import annotations
 
@@ -75,3 +77,26 @@ def span_end(text: str, d):
     from datetime import timedelta
     return d.date_start + timedelta(days=days - 1) if 1 < days <= 31 else None
 
+
+def dated_apart(a, b) -> bool:
+    """Both dated, more than a day apart (29일 … 정상회담에서 다음달 평양에서 개최되는 남북정상회담을 앞두고)."""
+    da, db = a.date_mention, b.date_mention
+    if not (da and db and da.date_start and db.date_start):
+        return False
+    return (db.date_start - (da.date_end or da.date_start)).days > 1 or (da.date_start - (db.date_end or db.date_start)).days > 1
+
+
+def within_trip(drafts: dict) -> None:
+    """'30일부터 다음 달 1일까지 아랍에미리트를 방문한다 … 이 차관은 또 … 장관과 면담하고': in an article about one
+    trip of several days, a meeting reported after it with no date of its own takes the trip's days."""
+    trips = [d for d in drafts.values() if d.mention.type == "visit" and d.date_mention is not None
+             and getattr(d.date_mention, "grain", None) == "day" and d.date_mention.date_start is not None
+             and d.date_mention.date_end not in (None, d.date_mention.date_start)]
+    if len(trips) != 1:
+        return
+    trip = trips[0]
+    first = min(trip.sentences)
+    for draft in drafts.values():
+        if (draft.date_mention is None and draft.mention.type in ("summit", "meeting", "forum") and not draft.frames
+                and draft.sentences and min(draft.sentences) >= first):
+            draft.date_mention = trip.date_mention
