@@ -79,13 +79,15 @@ def analyse(text: str, reference: date | None, doc=None, title: str | None = Non
 
 
 def _title_analysis(title: str, reference: date | None, doc) -> Analysis:
-    """What the headline rules read of a title: its dates, organisations, officials and places."""
+    """What the headline rules read of a title: its dates, counts, organisations, officials and places."""
     from pipeline.extract.dates import extract_dates
+    from pipeline.extract.numbers import extract_numbers
     from pipeline.extract.entities import extract_locations, extract_officials, extract_organizations
     from pipeline.nlp import sentence_starts
 
     result = Analysis(title, reference, sentence_starts(doc) or [0])
     result.dates = extract_dates(title, reference)
+    result.numbers = [n for n in extract_numbers(title) if n.counted == "country" and _outside(result.dates, n)]
     result.organizations = extract_organizations(doc)
     result.officials = extract_officials(doc, result.organizations)
     result.locations = extract_locations(doc, result.organizations)

@@ -24,7 +24,7 @@ Not events: a clause that is negated, habitual, speculated or unrealised (``회�
 방안``, ``개최 여부``), a plan without a day (``회담을 할 예정``, ``상반기 중 개최할 계획``), a generic noun with
 no date, name or partner (``회의를 열어``), a clause with no actor (an official, organisation, place, proper
 noun or ``양국``), and history: a clause dated more than ``history_days`` before the article's reference date
-(``1994년 창립``).
+(``1994년 창립``). More forms around a meeting: :mod:`pipeline.events.forms`.
 """
 from __future__ import annotations
 
@@ -34,14 +34,16 @@ from datetime import timedelta
 from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_names
+from .forms import (_in_speech, _negated_after, _quote_before, _quote_ending, _skip_dates, partner_meetings,
+                    pronoun_subject, reporter_date, sessions)
 from .partners import per_partner
 from .timing import in_schedule
-from .rules import data as rule_data, rules
+from .rules import COARSE_GRAINS, data as rule_data, rules
 
-PARTNER = re.compile(r"(?:과|와)(?:의)?(?=\s)")
+PARTNER = re.compile(r"(?:\([^()\n]{1,12}\))?(?:과|와)(?:의|도)?(?=\s)")   # 부부장(차관)과 만났다; 총리와도 통화했다
 SUBJECT = re.compile(r"(?:이|가|은|는)(?=\s)")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9)])(?:을|를)(?=\s)")
-OBJECT = re.compile(r"(?:을|를)\s")
+OBJECT = re.compile(r"(?:\([^()\n]{1,12}\))?(?:을|를)\s")
 SIGNERS = re.compile(r"((?:\d+개국|[A-Z][A-Za-z0-9+]+)(?:\s[가-힣]{1,6}?){0,2})(?:들)?(?:은|는|이|가)\s")
 
 
@@ -56,7 +58,7 @@ def spec() -> dict:
         "nouns": nouns,
         "noun_re": re.compile(rf"(?<![가-힣])(?:[가-힣A-Za-z0-9·ㆍ\-]*?)({alt(nouns)})"
                               rf"(?P<quote>[’'”\"])?(?P<gloss>\s?\([A-Za-z가-힣 ]{{2,12}}\))?(?P<count>\s\d{{1,3}}건)?"
-                              rf"(?P<link>(?:\s(?:및|과|와)\s[가-힣]{{1,6}})?(?:을|를|에)\s?(?:{alt(data['adverbs'])}\s)?|\s?)"),
+                              rf"(?P<link>(?:\s(?:및|과|와)\s[가-힣]{{1,6}})?(?:을|를|에|도)\s?(?:{alt(data['adverbs'])}\s)?|\s?)"),
         "verbs": verbs,
         "family": data["family"],
         "noun_family": {n: "meeting" if n in ceremonies else data["family"][t] for n, t in nouns.items()},
@@ -74,9 +76,12 @@ def spec() -> dict:
         "actor_re": re.compile(rf"(?<![가-힣])(?:{alt(data['actor_words'])})(?:\s[가-힣]{{1,5}})?(?:은|는|이|가)\s"),
         "meet_names": data["meet_names"],
         "per_partner": frozenset(data["per_partner_nouns"]),
+        "object_only": frozenset(data["object_only_nouns"]),
+        "companion": frozenset(data["companion_nouns"]),
+        "trigger_alt": alt(nouns),
         "country_syllables": data["country_syllables"],
         "means_nouns": frozenset(data["means_nouns"]),
-        "meet_re": re.compile(rf"(?:\s등)?(?:과|와|을|를)\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
+        "meet_re": re.compile(rf"(?:\([^()\n]{{1,12}}\))?(?:\s등)?(?:과|와|을|를)도?\s(?:{alt(data['adverbs'])}\s)?(?:{alt(data['meet_verbs'])})"),
         "dated_re": re.compile(rf"\s(?:(?:오전|오후|저녁|밤|새벽|낮)\s)?(?:(?:(?:\S+\s){{0,3}}?\S+에서\s)?(?P<held>{alt(data['dated_modifiers'])})\s)?"
                                rf"((?:[가-힣A-Za-z0-9·\-]+\s){{0,4}}?[가-힣A-Za-z0-9·\-]*?)"
                                rf"({alt(w for w, t in nouns.items() if data['family'][t] == 'meeting')})"
@@ -106,6 +111,8 @@ def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     found += _dated_meetings(ctx, taken + found)
     found += _countdowns(ctx, taken + found)
     found += _exchanges(ctx, taken + found)
+    found += partner_meetings(ctx, taken + found)
+    found += sessions(ctx, taken + found)
     found += _attended_topics(ctx, taken + found)
     return found + _meetings_by_meet(ctx, taken + found)
 
@@ -130,7 +137,11 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
                 or _no_report(text, verb.start()) or _negated_after(text, verb.end())
                 or s["unreal"].match(text, verb.end())):
             continue
-        if (verb.re is s["verbs"][family] and not re.search("[을를]", link)
+        if noun in s["object_only"] and not re.search("[을를도]", link):
+            continue                                   # 현안을 협의했다: what another meeting did
+        if noun in s["companion"] and re.search(rf"(?:{s['trigger_alt']})(?:과|와|및)\s(?:\S+\s)?$", text[max(0, n0 - 40):n0]):
+            continue                                   # 정상회담과 업무 오찬을 갖고: part of the summit
+        if (verb.re is s["verbs"][family] and not re.search("[을를도]", link)   # 회담도 가졌다: a further one
                 and (link or not re.match("[하했한해]", text[verb.start()]))):
             continue                                   # 회담했다 glued; 회담 진행 without a particle is no clause
         sentence = ctx.sentence(n0)
@@ -221,6 +232,7 @@ def _meetings_by_meet(ctx: Context, taken: list) -> list[Mention]:
                                                    and (date is None or date.grain not in ("day", "week"))):
             continue
         subjects = [x for x in ctx.analysis.officials if floor <= x.start and x.end <= o.start and SUBJECT.match(text, x.end)]
+        subjects = subjects or [x for x in [pronoun_subject(ctx, floor, o.start)] if x is not None]
         if (date is None and not subjects) or _history(ctx, date):
             continue
         noun = next((n for v, n in spec()["meet_names"].items() if text.startswith(v, verb.end() - len(verb.group(0).split()[-1]))), "회동")
@@ -238,34 +250,6 @@ def _passive(ctx: Context, end: int):
     return spec()["passive"].match(ctx.text, gap[1]) if gap else None
 
 
-def _quote_before(ctx: Context, start: int):
-    """The quoted span closing right before ``start``, a space apart at most (‘…’ 현판식, ‘…’ 간담회)."""
-    return next((q for q in ctx.quoted if q.end in (start, start - 1) and ctx.text[q.end:start].strip() == ""), None)
-
-
-def _quote_ending(ctx: Context, end: int):
-    """The quoted span closing right after ``end`` (‘고객권익보호위원회’를 개최했다)."""
-    return next((q for q in ctx.quoted if q.end == end + 1), None)
-
-
-def _in_speech(ctx: Context, pos: int, match) -> bool:
-    """Inside a quotation that does not close right after the noun: someone's words, not a report."""
-    return any(q.start < pos < q.end and q.end != match.end(1) + 1 for q in ctx.quoted)
-
-
-def _negated_after(text: str, pos: int) -> bool:
-    return bool(re.match(r"[가-힣]{0,3}\s?(?:않|못|안\s|없)", text[pos:pos + 8]))
-
-
-def _skip_dates(ctx: Context, pos: int) -> int:
-    """Past a date standing between object and verb (공동성명을 21일(현지 시각) 발표했다)."""
-    for d in ctx.analysis.dates:
-        if d.start == pos:
-            after = re.match(r"\s?(?:\([^()]{1,8}\))?\s?", ctx.text[d.end:d.end + 12])
-            return d.end + after.end()
-    return pos
-
-
 def _partner_before(ctx: Context, floor: int, pos: int) -> bool:
     return any(floor <= o.start and o.end <= pos and PARTNER.match(ctx.text, o.end) for o in ctx.analysis.officials)
 
@@ -279,11 +263,15 @@ def _has_actor(ctx: Context, floor: int, end: int) -> bool:
 
 def clause_date(ctx: Context, floor: int, pos: int):
     """The last resolved date before ``pos`` in its sentence that no other verb's relative clause holds."""
-    dates = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= pos and d.date_start is not None]
+    dates = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= pos and d.date_start is not None
+             and d.grain not in COARSE_GRAINS]                # 21세기포럼 1차회의: an era, not the day
     for d in reversed(dates):
+        if reporter_date(ctx, d, pos):
+            return None
         if not _relative_between(ctx, d.end, pos) and not until_of_another_verb(ctx, d, pos):
             return widen_range(ctx, d)
     return None
+
 
 
 def until_of_another_verb(ctx: Context, d, pos: int) -> bool:
@@ -342,7 +330,7 @@ def _party_name(ctx: Context, floor: int, pos: int, noun: str) -> str | None:
     partners = [o for o in officials if PARTNER.match(text, o.end) or OBJECT.match(text, o.end)]
     partner = partners[-1] if partners else None
     subjects = [o for o in officials if o is not partner and SUBJECT.match(text, o.end)]
-    subject = subjects[0] if subjects else None
+    subject = subjects[0] if subjects else pronoun_subject(ctx, floor, pos)
     home = spec()["home"]
     sides = {subject.country if subject else None, (partner.country if partner else None)
              or _visited_country(ctx, floor, pos)} - {None}
@@ -532,25 +520,30 @@ def _attended_topics(ctx: Context, taken: list) -> list[Mention]:
     return found
 
 
+_GLOSS_BEFORE = re.compile(r"(?<=[가-힣A-Za-z0-9])\((?:이하\s)?[^()\n]{1,20}\)$")
+
+
 def _subject_before(ctx: Context, floor: int, verb: int) -> tuple[int, int] | None:
     """(start, particle start) of the launched body before a predicate, when only dates, places,
-    numbers and adverbs such as 공식 stand between: the object (국가AI위원회를 신설했다) if there is one,
-    else the subject (카카오엔터프라이즈가 출범했다). The run needs a proper noun or an organisation."""
+    numbers and adverbs such as 공식 stand between: the object (국가AI위원회를 신설했다) or the subject
+    (카카오엔터프라이즈가 출범했다), whichever is nearer the predicate. The run needs a proper noun or an organisation."""
     text = ctx.text
     objects = [m for m in OBJECT_PARTICLE.finditer(text, floor, verb)]
     subjects = [m for m in SUBJECT.finditer(text, floor, verb)]
-    candidates = objects[-1:] if objects else subjects[-1:]
+    candidates = sorted(objects[-1:] + subjects[-1:], key=lambda m: m.start())[-1:]   # the nearer: 밑그림을 그릴 X가 발족
     for particle in candidates:
         between = text[particle.end():verb]
         if re.search(r"[‘’'“”\"]", between) or ctx.tokens.has(particle.end(), verb, ("V", "E", "XSV", "XSA"),
                                                                 skip=ctx.analysis.dates):
             return None
-        start = _noun_run_start(ctx, particle.start(), ctx.analysis.dates + ctx.analysis.numbers)
-        named = ctx.tokens.has(start, particle.start(), ("NNP", "SL", "SH")) or any(
-            start <= o.start < particle.start() for o in ctx.analysis.organizations) or \
-            text[start:particle.start()].endswith(_body_heads())
-        if start < particle.start() and named:
-            return start, particle.start()
+        gloss = _GLOSS_BEFORE.search(text, floor, particle.start())     # 국정기획자문위원회(이하 국정기획위)가
+        head_end = gloss.start() if gloss else particle.start()
+        start = _noun_run_start(ctx, head_end, ctx.analysis.dates + ctx.analysis.numbers)
+        named = ctx.tokens.has(start, head_end, ("NNP", "SL", "SH")) or any(
+            start <= o.start < head_end for o in ctx.analysis.organizations) or \
+            text[start:head_end].endswith(_body_heads())
+        if start < head_end and named:
+            return start, head_end
         return None
     return None
 

@@ -53,6 +53,8 @@ def spec() -> dict:
         "launch_words": alt(h["launch_predicates"]),
         "partner_meeting": re.compile(rf"((?:\S+\s)?\S+)(?:와|과)\s(?:첫\s|전화\s|화상\s)?"
                                       rf"({alt(h['partner_nouns'])})(?:{alt(h['predicate_endings'])})?$"),
+        "failure": re.compile(rf"(?:(?P<place>[가-힣A-Za-z]{{2,10}}?)서도?\s)?(?:{alt(h['failure_predicates'])})"
+                              rf"(?:\s?\((?:종합|속보)\d?\))?[.!…]*$"),
         "visit": re.compile(rf"(?:([가-힣]{{2,8}})\s(?:국빈\s?|공식\s?)?)?({alt(list(data()['visit']['implied']) + ['방문', '국빈방문'])})"
                             rf"(?:{alt(h['predicate_endings'])})?$"),
     }
@@ -66,6 +68,7 @@ def _event_words() -> re.Pattern:
     words = [w for ws in h["predicates"].values() for w in ws]
     words += list(h["launch_predicates"]) + list(data()["signing"]["heads"]) + list(h["dated_nouns"])
     words += list(h["partner_nouns"]) + list(data()["visit"]["implied"]) + ["방문", "국빈방문"]
+    words += list(h["failure_predicates"])
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
 
 
@@ -170,7 +173,42 @@ def _part_event(a, tokens: Tokens, start: int, part: str, before: list) -> dict 
         run = _run_before(a, tokens, start, start + len(text))
         if run and any(start <= d.start and d.end <= run[0] + 1 and d.grain == "day" for d in a.dates):
             return _row(a, "summit", a.text[run[0]:run[1]], start, end)
-    return _partner_meeting(a, start, text) or _visit(a, start, text)
+    return _partner_meeting(a, start, text) or _visit(a, start, text) or _failed_talks(a, tokens, start, text, before)
+
+
+def _failed_talks(a, tokens: Tokens, start: int, text: str, before: list) -> dict | None:
+    """'원구성 협상 결렬', '…협약, 제네바서도 합의 실패': talks that ended without agreement were held (a meeting;
+    no agreement). Named by the run before the predicate when it names talks, else by the part before + 협상."""
+    m = spec()["failure"].search(text)
+    if m is None:
+        return None
+    run = _run_before(a, tokens, start, start + m.start())
+    name = a.text[run[0]:run[1]] if run else ""
+    if not _names_talks(name):
+        if not before or run:
+            return None                               # 예산 합의 실패: no talks named
+        lo, prev = before[-1]
+        prev_run = _run_before(a, tokens, lo, lo + len(prev.rstrip(" ,")), words=6, quotes=True)
+        if prev_run is None:
+            return None
+        name = f"{a.text[prev_run[0]:prev_run[1]]} 협상"
+    row = _row(a, "summit" if "정상" in name else "meeting", name, start, start + len(text))
+    if row["rule"] == "headline_undated":             # talks run for days before the report: no day of their own
+        row.update(date_start=None, date_end=None, date_grain=None)
+    lo = before[-1][0] if before else start
+    row["counts"] = [{"value": float(n.value), "counted": n.counted, "role": "participants", "qualifier": n.qualifier,
+                      "number_start": None, "number_end": None, "text": n.text}
+                     for n in a.numbers if lo <= n.start < start + len(text) and n.counted == "country"]
+    place = m.group("place")
+    if place and (gz_country(place) or any(loc.text == place for loc in a.locations)):
+        row["location"] = place
+    return row
+
+
+def _names_talks(name: str) -> bool:
+    match = rules().trigger_re.search(name)
+    return name.endswith(tuple(data()["headline"]["talks_heads"])) or bool(
+        match and _family(rules().triggers[match.group(1)]) == "meeting" and name.endswith(match.group(1)))
 
 
 def _partner_meeting(a, start: int, text: str) -> dict | None:

@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from .cluster import stable_id
 from .counts import link_count
 from .find import Context, Mention, Tokens, predicate_gap, words_before
+from .partners import by_people, other_people, shared_parties
 from .passing import find_mentions
-from .timing import anaphor_checked, frame_of, frames_conflict
-from .rules import CLAUSE_END, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, name_key, rules, strip_tail
+from .timing import anaphor_checked, dated_apart, frame_of, frames_conflict, within_trip
+from .rules import CLAUSE_END, COARSE_GRAINS, COUNTED, HOSTED_TYPES, HOST_TYPES, NOMINAL, name_key, rules, strip_tail
+_ONGOING = re.compile(r"\s?중(?:인|이던|이었던|에)?\s")      # 방한 중인, 방문중인, 방미 중에
 _TOPIC = re.compile(r"[‘'“\"][^’'”\"\n]{1,60}[’'”\"](?:을|를|이라는|라는)\s주제로")   # ‘…’을 주제로: no quote that counts
 
 
@@ -37,7 +39,7 @@ def _date_before(m: Mention, ctx: Context):
     brackets right after it."""
     text, floor = ctx.text, ctx.sentence_start(m.start)
     before = [d for d in ctx.analysis.dates if floor <= d.start and d.end <= m.start and m.start - d.end <= 80
-              and d.date_start is not None and not re.search(r"[‘'“\"]", _TOPIC.sub("", text[d.end:m.start]))]
+              and d.date_start is not None and d.grain not in COARSE_GRAINS and not re.search(r"[‘'“\"]", _TOPIC.sub("", text[d.end:m.start]))]
     if before:
         from .clause import widen_range
         return widen_range(ctx, before[-1])
@@ -46,10 +48,12 @@ def _date_before(m: Mention, ctx: Context):
 
 
 def _rejected_before(m: Mention, ctx: Context) -> bool:
-    """A clause mention whose own clause turned down the date before it (6일까지 머물며 … 정상회담을 갖는다)."""
+    """A clause mention whose own clause turned down the date before it (6일까지 머물며 … 정상회담을 갖는다;
+    외교부는 6일 … 장관이 … 회담을 했다고 밝혔다: the report's day)."""
     from .clause import until_of_another_verb
+    from .forms import reporter_date
     d = _date_before(m, ctx)
-    return d is not None and d.end <= m.start and until_of_another_verb(ctx, d, m.start)
+    return d is not None and d.end <= m.start and (until_of_another_verb(ctx, d, m.start) or reporter_date(ctx, d, m.start))
 
 
 def _venue_for(mention: Mention, text: str, date_mention, places) -> str | None:
@@ -107,6 +111,11 @@ def _date_and_venue(m: Mention, ctx: Context):
     gap = predicate_gap(ctx, m.end, rules().predicate_re) if m.rule != "visit" else None
     date_after = [d for d in ctx.analysis.dates if gap and gap[0] <= d.start < gap[1] and d.date_start]
     loose = None if m.rule.startswith("clause_") and _rejected_before(m, ctx) else _date_before(m, ctx)
+    if m.type == "visit" and _ONGOING.match(ctx.text, m.end):
+        loose = None                        # 29일 … 방한 중인 X를 접견: the stay began before that day
+    if date_after:
+        from .clause import widen_range
+        date_after[0] = widen_range(ctx, date_after[0])      # 제주포럼이 24일부터 사흘간 … 열린다
     date_mention = m.date or (date_after[0] if date_after else loose)
     if m.location:
         return date_mention, m.location
@@ -177,6 +186,7 @@ def extract_events(analysis, doc=None) -> list[dict]:
             draft.date_mention = draft.date_mention or date_mention
             draft.location = draft.location or venue
     _inherit_from_parents(drafts, named + refs)
+    within_trip(drafts)
     return [_row(d, analysis, drafts) for d in drafts.values()]
 
 
@@ -211,22 +221,13 @@ def _launchish(d: Draft) -> bool:
     return d.mention.type == "launch" or any(w in n for n in d.names for w in LAUNCH_WORDS)
 
 
-def _parties(d: Draft) -> set[str]:
-    """Last words of the parties in names built from them (문재인-칼리드 알팔레 회동 → 문재인, 알팔레)."""
-    out = set()
-    for m in d.mentions:
-        if m.generic and " " in m.name:
-            out |= {p.split()[-1] for p in m.name.rsplit(" ", 1)[0].split("-") if p.strip()}
-    return out
-
-
 def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     """Two drafts of one article that name one event: the same type family (a launch and its 출범 회의
     too), neither the other's parent (unless the child is the body's launch meeting), and one name
     inside the other, or sharing a tail longer than the trigger (AI 데이터센터 전문가 협의회 / TTA·KCIA,
     전문가 협의회 출범)."""
     ta, tb = a.mention.type, b.mention.type
-    if frames_conflict(a.frames, b.frames, reference):
+    if frames_conflict(a.frames, b.frames, reference) or dated_apart(a, b):
         return False
     related = a.key == b.parent_key or b.key == a.parent_key
     if related:                                  # ‘…협의회’ 출범 회의: the launch meeting is the body's launch
@@ -240,10 +241,10 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
     generic = any(m.generic for m in a.mentions + b.mentions)
     if ta == tb in ("agreement", "launch") and (_bare(a) or _bare(b)):
         return True                              # 협약식을 가졌다 beside 동해시-카카오 업무협약: one signing
-    if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b) and not _other_people(a, b))
-                    or (FAMILY[ta] == FAMILY[tb] and _shared_parties(a, b))):
+    if generic and ((ta == tb and a.sentences & b.sentences and _same_head(a, b) and not other_people(a, b))
+                    or (FAMILY[ta] == FAMILY[tb] and shared_parties(a, b))):
         return True                              # 정상회담을 가졌다 beside 한일 정상회담; 알팔레 접견 / 알팔레 회동
-    if generic and ta == tb and _same_day(a, b) and _same_head(a, b) and not (_by_people(a) and _by_people(b)):
+    if generic and ta == tb and _same_day(a, b) and _same_head(a, b) and not (by_people(a) and by_people(b)):
         return True                              # 한미 외교장관 전화 통화 / 강경화-폼페이오 전화통화, one day
     for na in a.names:
         for nb in b.names:
@@ -256,23 +257,6 @@ def _same_event(a: Draft, b: Draft, reference=None) -> bool:
             if trigger and tail >= len(trigger.group(1)) + 2:
                 return True
     return False
-
-
-def _by_people(d: Draft) -> bool:
-    """Named after the people who met (박진-가미카와 요코 전화통화), not after the countries (한일 외교장관 …)."""
-    from .clause import spec as clause_spec
-    countries = set(clause_spec()["country_syllables"])
-    return any("-" in n and not set(n.split("-")[0]) <= countries for n in d.names)
-
-
-def _shared_parties(a: Draft, b: Draft) -> bool:
-    """Built from parties that overlap, unless both name two or more and differ (비건-강경화 / 비건-이도훈 면담)."""
-    return bool(_parties(a) & _parties(b)) and not _other_people(a, b)
-
-
-def _other_people(a: Draft, b: Draft) -> bool:
-    pa, pb = _parties(a), _parties(b)
-    return len(pa) >= 2 and len(pb) >= 2 and pa != pb
 
 
 def _same_day(a: Draft, b: Draft) -> bool:
@@ -299,8 +283,9 @@ def _bare_name(name: str) -> bool:
 
 
 def _merge_drafts(drafts: dict[str, Draft], reference=None) -> None:
-    """One row per event per article: title, lead and body mentions merge; the dated (then placed)
-    mention's draft wins, a launch wins over its launch meeting (발족회의 is the launch)."""
+    """One row per event per article: title, lead and body mentions merge; the dated (then named, then
+    placed) mention's draft wins (… 발족한다 over a bare 출범식을 연다), a launch wins over its launch meeting
+    (발족회의 is the launch)."""
     for d in drafts.values():
         if d.mention.type == "meeting" and any(_core(n) != name_key(n) for n in d.names):
             d.mention.type = "launch"
@@ -312,7 +297,7 @@ def _merge_drafts(drafts: dict[str, Draft], reference=None) -> None:
             for b in items[i + 1:]:
                 if _same_event(a, b, reference):
                     win, lose = sorted((a, b), key=lambda d: (d.mention.type != "launch", d.date_mention is None,
-                                                              d.location is None, d.mention.start))
+                                                              _bare(d), d.location is None, d.mention.start))
                     _absorb(win, lose, drafts)
                     changed = True
                     break
@@ -392,7 +377,8 @@ def _inherit_from_parents(drafts: dict[str, Draft], mentions: list[Mention]) -> 
             if parent.clause_dated and not draft.clause_dated and draft.sentences & parent.sentences:
                 draft.date_mention = parent.date_mention     # adopted at the meeting its clause dates
             draft.date_mention = draft.date_mention or parent.date_mention
-            draft.location = draft.location or parent.location
+            if draft.mention.rule != "clause_session":     # a session row keeps the place its own sentence states
+                draft.location = draft.location or parent.location
             if parent.date_mention is None and any(m.rule == "clause_host" for m in parent.mentions):
                 parent.date_mention = draft.date_mention        # 한일 정상회담의 확대 회담이 23일 …: the session dates it
 

@@ -20,6 +20,7 @@ NOMINAL = ("NNP", "NNG", "NNB", "SL", "SN", "SH", "SO", "SP", "XSN", "XPN", "SSO
 PROPER = ("NNP", "SL", "SH")
 VERBAL = ("VV", "VA", "VX", "VCP", "VCN", "EP", "EF", "EC", "ETM", "ETN", "XSV", "XSA")
 CLAUSE_END = ("EF", "EC")
+COARSE_GRAINS = frozenset({"century", "decade"})      # 21세기, 1990년대: an era, never the day of an event
 SPACES = re.compile(r"\s*")
 
 

@@ -234,17 +234,20 @@ def extract_dates(text: str, reference: date | None = None) -> list[DateMention]
 
 _FUTURE = re.compile("(?:" + "|".join(map(re.escape, RULES["future_markers"])) + ")(?!이었|였)")
 _SENTENCE_END = re.compile(r"[.!?\n]|다\s")
+_QUOTED = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|‘[^‘’\n]*’|'[^'\n]*'")
 _OPEN_DAY_RULES = {"ko_d", "ko_md", "ko_range_d_d", "ko_conj_d_d", "ko_range_md_md", "ko_holiday", "ko_lunar_holiday"}
 
 
 def _with_tense(text: str, cand: Candidate, bound: int) -> Candidate:
     """A day, month-day or holiday with nothing fixing its year or month takes the next occurrence when the rest
-    of its sentence, up to the next date (bound), speaks of the future (25일 정상회담을 할 예정이다, 추석을 앞두고)."""
+    of its sentence, up to the next date (bound), speaks of the future (25일 정상회담을 할 예정이다, 추석을 앞두고);
+    quoted speech does not count (12일 … “대화에 나올 것”을 촉구했다 is past)."""
     g = cand.groups
     if cand.rule.id not in _OPEN_DAY_RULES or any(k in g for k in ("dir", "y4", "yq", "yb", "yw", "mw")):
         return cand
-    stop = _SENTENCE_END.search(text, cand.end, bound)
-    if not _FUTURE.search(text, cand.end, stop.end() if stop else bound):
+    rest = _QUOTED.sub(lambda q: " " * len(q.group()), text[cand.end:bound])   # “…할 것”이라고 말했다: not the tense
+    stop = _SENTENCE_END.search(rest)
+    if not _FUTURE.search(rest, 0, stop.end() if stop else len(rest)):
         return cand
     return Candidate(cand.start, cand.end, cand.order, cand.rule, {**g, "tense": "future"})
 

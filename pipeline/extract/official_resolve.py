@@ -69,6 +69,7 @@ def resolve(cands: list[_Cand], text: str) -> list[OfficialMention]:
             countries = {x.country for x in out if canon[x.name] == key and x.country}
             if len(countries) == 1:
                 country = countries.pop()
+        country = country or gz.leader_countries().get(c.name)   # 시진핑 주석: the text need not say 중국
         result.append(OfficialMention(
             start=c.start, end=c.end, name_start=c.name_start, name_end=c.name_end, name=c.name,
             name_latin=c.name_latin, title=c.title, organization=org.canonical if org else None,

@@ -7,6 +7,7 @@ Data (rules as data, under ``pipeline/lexicon/data/``):
   type; optional ``"nomatch"``: surfaces that name the body but are too ambiguous to match).
 - ``titles.json``: title words with roles, non-titles (bylines), name stop words, surnames.
 - ``countries.json``, ``locations.json``: place names and the venue rule's words.
+- ``leaders.json``: leaders' names -> country, for mentions whose article does not state it.
 - ``entities_org_rules.json``: organisational heads for unseen names and their negatives.
 
 The user dictionary for Kiwi (:func:`kiwi_user_words`) comes from the same lists, so
@@ -49,6 +50,12 @@ def countries() -> dict:
 @lru_cache(maxsize=1)
 def locations() -> dict:
     return _load("locations.json", {})
+
+
+@lru_cache(maxsize=1)
+def leader_countries() -> dict[str, str]:
+    """Leaders news names without their country (시진핑 주석): name as written -> canonical country."""
+    return {unicodedata.normalize("NFC", k): v for k, v in _load("leaders.json", {}).get("leaders", {}).items()}
 
 
 @lru_cache(maxsize=1)
