@@ -32,11 +32,10 @@ def title_first(t: _Title, words, wi: int, orgs) -> list[_Cand] | _Cand | None:
     first = words[wi + 1]
     if first.text.endswith(")") and "(" not in first.text:       # '(부장판사 이관형·최병률)는': the bracket closes here
         first = replace(first, text=first.text[:-1], stem_end=first.stem_end - 1, trail=")")
-    def ends(w) -> bool:                 # a particle or punctuation, or the next item of a list (▲주 니카라과 대사 최영삼 ▲…)
-        k = words.index(w) if w in words else wi + 1
+    def ends(w, k: int) -> bool:         # a particle or punctuation, or the next item of a list (▲주 니카라과 대사 최영삼 ▲…)
         return bool(w.tail or w.trail) or k + 1 == len(words) or bool(words[k + 1].lead)
 
-    if ends(first):
+    if ends(first, wi + 1):
         shared = _shared_names(first, t.title, t, None, None, False)
         if shared:
             return shared
@@ -46,7 +45,7 @@ def title_first(t: _Title, words, wi: int, orgs) -> list[_Cand] | _Cand | None:
             return _Cand(t.start, first.stem_end, first.stem_start, first.stem_end, first.text, None, t.title,
                          t.base, None, None, "title_first")
         return None
-    if wi + 2 >= len(words) or words[wi + 2].lead or not ends(words[wi + 2]):
+    if wi + 2 >= len(words) or words[wi + 2].lead or not ends(words[wi + 2], wi + 2):
         return None
     second = words[wi + 2]
     if (_korean_shape(first.text) and len(first.text) == 3) or not (_name_word(first, orgs, last=False)
