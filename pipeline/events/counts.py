@@ -66,14 +66,21 @@ def _by_took_part_in(site: CountSite):
 
 
 def _by_attending_amid(site: CountSite):
-    """R10: 'N개국 … 이 참석한 가운데 NAME이 개막했다' — those attending are the named gathering's."""
+    """R10: 'N개국 … 이 참석한 가운데 NAME이 개막했다', 'NAME은 공관장 N명이 참석한 가운데 … 열렸다' — those
+    attending are the named gathering's, after the phrase or as its subject before it."""
     phrase = re.match(rf"[^.。]{{0,40}}?{PARTICIPATION}한 가운데\s?", site.after)
     if phrase:
         at = site.number.end + phrase.end()
         following = [m for m in site.mentions if at <= m.start <= at + 20]
-        if following:
-            return following[0], _role_hint(site) or ("attendees" if site.number.counted == "person" else "participants")
+        subject = [m for m in site.mentions if m.end <= site.number.start and _SUBJECT_THEN_COUNT.fullmatch(
+            site.text, m.end, site.number.start)]
+        if following or subject:
+            return (following or subject)[0], _role_hint(site) or (
+                "attendees" if site.number.counted == "person" else "participants")
     return None
+
+
+_SUBJECT_THEN_COUNT = re.compile(r"(?:이|가|은|는)\s(?:[가-힣]{1,8}\s){0,2}")
 
 
 def _by_genitive(site: CountSite):

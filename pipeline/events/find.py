@@ -246,9 +246,14 @@ def predicate_gap(ctx: Context, end: int, predicate: re.Pattern, span: int = 60)
     pred = predicate.search(text, head.end(), limit)
     if not pred or re.search(r"[‘’'“”\"]", text[head.end():pred.start()]):
         return None
-    if ctx.tokens.has(head.end(), pred.start(), VERBAL, skip=ctx.analysis.dates):
+    amid = _ATTENDING_AMID.match(text, head.end(), pred.start())    # NAME이 N개국 장관이 참석한 가운데 7일 … 열렸다
+    start = amid.end() if amid else head.end()
+    if ctx.tokens.has(start, pred.start(), VERBAL, skip=ctx.analysis.dates):
         return None
-    return head.end(), pred.start()
+    return start, pred.start()
+
+
+_ATTENDING_AMID = re.compile(r"[^.。\n,]{0,40}?(?:참석|참가|참여)한\s가운데\s")
 
 
 def _name_word(ctx: Context, start: int, end: int, glued: bool = False) -> str | None:
