@@ -142,8 +142,10 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if noun in s["companion"] and re.search(rf"(?:{s['trigger_alt']})(?:과|와|및)\s(?:\S+\s)?$", text[max(0, n0 - 40):n0]):
             continue                                   # 정상회담과 업무 오찬을 갖고: part of the summit
         if (verb.re is s["verbs"][family] and not re.search("[을를도]", link)   # 회담도 가졌다: a further one
-                and (link or not re.match("[하했한해]", text[verb.start()]))):
-            continue                                   # 회담했다 glued; 회담 진행 without a particle is no clause
+                and (link or not re.match("[하했한해]", text[verb.start()]))
+                and not (link == " " and _DROPPED_PARTICLE.match(text, verb.start()))):
+            continue                                   # 회담했다 glued; 회담 진행 without a particle is no clause,
+                                                       # 간담회 갖고 (a particle dropped before 갖다) is one
         sentence = ctx.sentence(n0)
         floor, end = ctx.bounds(sentence)
         start = _noun_run_start(ctx, n0, ctx.analysis.dates + ctx.analysis.numbers + ctx.analysis.officials)
@@ -185,6 +187,9 @@ def _noun_clauses(ctx: Context, taken: list) -> list[Mention]:
         if noun in s["per_partner"] and start == n0:
             found += _more_partners(ctx, mention, floor, n0, noun)      # A, B와 면담: one talk per partner
     return found
+
+
+_DROPPED_PARTICLE = re.compile(r"(?:갖고|가졌|가진다|가질|가져)")
 
 
 def _genitive_host(ctx: Context, floor: int, start: int, child: Mention) -> Mention | None:
