@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from .find import Context, Mention, _inside, _no_report, _noun_run_start, party_names
 from .forms import (_in_speech, _negated_after, _quote_before, _quote_ending, _skip_dates, partner_meetings,
-                    pronoun_subject, reporter_date, sessions)
+                    pronoun_subject, reporter_date, sessions, signed_modifiers)
 from .partners import per_partner
 from .timing import in_schedule
 from .rules import COARSE_GRAINS, data as rule_data, rules
@@ -113,6 +113,7 @@ def find_clauses(ctx: Context, taken: list) -> list[Mention]:
     found += _exchanges(ctx, taken + found)
     found += partner_meetings(ctx, taken + found)
     found += sessions(ctx, taken + found)
+    found += signed_modifiers(ctx, taken + found)
     found += _attended_topics(ctx, taken + found)
     return found + _meetings_by_meet(ctx, taken + found)
 

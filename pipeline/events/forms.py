@@ -134,3 +134,26 @@ def _skip_dates(ctx: Context, pos: int) -> int:
             after = re.match(r"\s?(?:\([^()]{1,8}\))?\s?", ctx.text[d.end:d.end + 12])
             return d.end + after.end()
     return pos
+
+
+_SIGNED_MODIFIER = re.compile(r"(?:서명|체결)한\s(?P<run>(?:[가-힣A-Za-z0-9·]+,?\s){0,4}?[가-힣A-Za-z0-9·]*?)"
+                              r"(?P<noun>양해각서\(MOU\)|양해각서|MOU|업무협약|협정|협약|합의서)(?=[을를에의이가은는도\s])")
+
+
+def signed_modifiers(ctx: Context, taken: list) -> list[Mention]:
+    """'29일 체결한 보건협력 업무협약에 따라': an agreement signed on the clause's day, named by the words before its
+    noun (a bare '업무협약' names nothing and is left out)."""
+    from .clause import _history, clause_date, spec
+    found = []
+    for match in _SIGNED_MODIFIER.finditer(ctx.text):
+        run = match.group("run").strip(" ,")
+        floor, _ = ctx.bounds(ctx.sentence(match.start()))
+        date = clause_date(ctx, floor, match.start())
+        if (not run or date is None or date.grain not in ("day", "week") or _history(ctx, date)
+                or _inside(taken + found, match.start("noun")) or _in_speech(ctx, match.start(), match)):
+            continue
+        noun = match.group("noun")
+        kind = spec()["nouns"].get(noun.split("(")[0], "agreement")
+        found.append(Mention(match.start("run"), match.end("noun"), f"{run} {noun}", None, kind,
+                             ctx.sentence(match.start()), rule="clause_signed", date=date))
+    return found
