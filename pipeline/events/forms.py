@@ -136,8 +136,14 @@ def _skip_dates(ctx: Context, pos: int) -> int:
     return pos
 
 
-_SIGNED_MODIFIER = re.compile(r"(?:서명|체결)한\s(?P<run>(?:[가-힣A-Za-z0-9·]+,?\s){0,4}?[가-힣A-Za-z0-9·]*?)"
-                              r"(?P<noun>양해각서\(MOU\)|양해각서|MOU|업무협약|협정|협약|합의서)(?=[을를에의이가은는도\s])")
+@lru_cache(maxsize=1)
+def _signed_modifier_re() -> re.Pattern:
+    """The agreement nouns of the clause rules (not their ceremonies) after '서명한/체결한'."""
+    clauses = data()["clauses"]
+    nouns = sorted((n for n, t in clauses["nouns"].items() if t == "agreement" and n not in clauses["ceremony_nouns"]),
+                   key=len, reverse=True)
+    return re.compile(r"(?:서명|체결)한\s(?P<run>(?:[가-힣A-Za-z0-9·]+,?\s){0,4}?[가-힣A-Za-z0-9·]*?)"
+                      rf"(?P<noun>(?:{'|'.join(map(re.escape, nouns))})(?:\([A-Za-z]{{2,8}}\))?)(?=[을를에의이가은는도\s])")
 
 
 def signed_modifiers(ctx: Context, taken: list) -> list[Mention]:
@@ -145,11 +151,13 @@ def signed_modifiers(ctx: Context, taken: list) -> list[Mention]:
     noun (a bare '업무협약' names nothing and is left out)."""
     from .clause import _history, clause_date, spec
     found = []
-    for match in _SIGNED_MODIFIER.finditer(ctx.text):
+    for match in _signed_modifier_re().finditer(ctx.text):
         run = match.group("run").strip(" ,")
         floor, _ = ctx.bounds(ctx.sentence(match.start()))
         date = clause_date(ctx, floor, match.start())
+        reference = ctx.analysis.reference
         if (not run or date is None or date.grain not in ("day", "week") or _history(ctx, date)
+                or reference is not None and date.date_start > reference          # 서명한 is past: a later day misread
                 or _inside(taken + found, match.start("noun")) or _in_speech(ctx, match.start(), match)):
             continue
         noun = match.group("noun")
