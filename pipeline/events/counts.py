@@ -121,13 +121,13 @@ def _by_partner(site: CountSite):
     return None
 
 
-_WHEN_AND_WHERE = re.compile(r"(?:(?:[0-9]{1,2}일|오전|오후|이날|[가-힣A-Za-z0-9()·]+에서|[가-힣A-Za-z0-9()·]+)\s)*")
+_PLAIN_WORDS = re.compile(r"(?:[가-힣A-Za-z0-9()·]+\s)*")          # words only: no comma, quote or sentence end
 
 
 def _only_when_and_where(between: str) -> bool:
     """Between '<N개국 …>과' and the gathering only its date and place (5개국 대사들과 4일 외교부 청사에서
     간담회를 열었다), no verb of another act (통화한 뒤)."""
-    return bool(_WHEN_AND_WHERE.fullmatch(between)) and not re.search(r"[한했된될할]\s|[고며]\s|뒤\s", between)
+    return bool(_PLAIN_WORDS.fullmatch(between)) and not re.search(r"[한했된될할]\s|[고며]\s|뒤\s", between)
 
 
 def _by_event_subject(site: CountSite):
